@@ -1,0 +1,424 @@
+"""plan(): from channels, HubSpot's contacts and hubsync's memory to the writes that are needed.
+
+Pure: no I/O. Every rule of who becomes which contact, and what is written, lives here or in
+the modules it calls, so that a dry run and a real run take exactly the same decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hubsync.domain.channel import Channel, Rejection, parse_channel
+from hubsync.domain.contact import Contact
+from hubsync.domain.identity import (
+    DuplicateEmailGroup,
+    DuplicateEmailPolicy,
+    duplicate_email_groups,
+    referrer_ids,
+    unique_gleev_ids,
+)
+from hubsync.domain.lifecycle import lead_status_update, lifecycle_update
+from hubsync.domain.links import Link, Role
+from hubsync.domain.properties import managed_properties
+from hubsync.domain.target import Target, customer_target, referrer_target
+from hubsync.domain.values import same_value
+from hubsync.domain.view import ContactView
+
+
+class Action(StrEnum):
+    CREATE = "create"  # upsert by e-mail or key property: safe to repeat after a crash
+    UPDATE = "update"  # by HubSpot object id, only the properties that differ
+
+
+class ConflictKind(StrEnum):
+    DUPLICATE_EMAIL = "duplicate-email"  # several channels signed up with one e-mail
+    EMAIL_TAKEN = "email-taken"  # the e-mail is on a contact that is not this channel's
+    CONTACT_CLAIMED = "contact-claimed"  # two channels point at one contact
+    DUPLICATE_CONTACTS = "duplicate-contacts"  # two contacts claim one Gleev channel
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    target: Target
+    action: Action
+    properties: dict[str, str]  # exactly what is sent
+    reason: str
+    contact_id: str | None = None  # for UPDATE
+    id_property: str | None = None  # for CREATE: "email" or the key property
+
+    @property
+    def id_value(self) -> str:
+        """What the upsert is keyed on."""
+        assert self.id_property is not None
+        return self.target.properties[self.id_property]
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    kind: ConflictKind
+    gleev_ids: tuple[int, ...]
+    detail: str
+    email: str | None = None
+    contact_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    gleev_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Orphan:
+    gleev_id: int
+    contact_id: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flagged:
+    gleev_id: int
+    youtube_id: str
+    flag: str
+
+
+@dataclass
+class Lookups:
+    """What a partial view must learn from HubSpot before these channels can be planned."""
+
+    contact_ids: set[str] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.contact_ids or self.emails or self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    key_property: str = "gleev_channel_id"
+    duplicate_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
+    full: bool = False  # compare every channel with HubSpot, repairing drift
+    only: frozenset[int] | None = None  # plan just these Gleev ids
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSnapshot:
+    channels: list[Channel]
+    rejected: list[Rejection]
+
+
+@dataclass
+class Plan:
+    writes: list[Write] = field(default_factory=list)
+    confirmed: list[Link] = field(default_factory=list)  # nothing to write; remember the link
+    unchanged: int = 0
+    unverified: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    held: list[Held] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    orphaned: list[Orphan] = field(default_factory=list)
+    flagged: list[Flagged] = field(default_factory=list)
+    lookups: Lookups = field(default_factory=Lookups)
+
+    @property
+    def creates(self) -> list[Write]:
+        return [w for w in self.writes if w.action is Action.CREATE]
+
+    @property
+    def updates(self) -> list[Write]:
+        return [w for w in self.writes if w.action is Action.UPDATE]
+
+
+def read_source(items: Iterable[Mapping[str, object]]) -> SourceSnapshot:
+    channels: list[Channel] = []
+    rejected: list[Rejection] = []
+    for item in items:
+        parsed = parse_channel(item)
+        (channels if isinstance(parsed, Channel) else rejected).append(parsed)  # type: ignore[arg-type]
+    return SourceSnapshot(channels, rejected)
+
+
+def plan(
+    source: SourceSnapshot,
+    view: ContactView,
+    links: Mapping[int, Link],
+    options: PlanOptions,
+) -> Plan:
+    return _Planner(source, view, links, options).run()
+
+
+class _Planner:
+    def __init__(
+        self,
+        source: SourceSnapshot,
+        view: ContactView,
+        links: Mapping[int, Link],
+        options: PlanOptions,
+    ) -> None:
+        self.source = source
+        self.view = view
+        self.links = links
+        self.options = options
+        self.kinds = _comparison_kinds(options.key_property)
+        self.result = Plan()
+        self.claimed: dict[str, int] = {}  # contact id -> the Gleev id that owns it
+
+    def run(self) -> Plan:
+        signed_up = [c for c in self.source.channels if c.signed_up]
+        self.result.unverified = len(self.source.channels) - len(signed_up)
+        synced, duplicates = unique_gleev_ids(signed_up)
+        self.result.rejected = [*self.source.rejected, *duplicates]
+        synced_ids = {c.gleev_id for c in synced}
+        self._claim_linked_contacts()
+        groups = duplicate_email_groups(synced, self.view)
+        secondary = self._record_duplicate_groups(groups)
+        for channel in synced:
+            if self._in_scope(channel.gleev_id):
+                self._plan_channel(channel, secondary.get(channel.gleev_id))
+        referrers = referrer_ids(synced, synced_ids)
+        for gleev_id in referrers:
+            if self._in_scope(gleev_id):
+                self._plan_target(referrer_target(gleev_id, self.options.key_property))
+        self._record_orphans(synced_ids | set(referrers))
+        self._record_duplicate_contacts()
+        return self.result
+
+    # -- who owns which contact ---------------------------------------------------------
+
+    def _claim_linked_contacts(self) -> None:
+        for gleev_id in sorted(self.links):
+            contact_id = self.links[gleev_id].contact_id
+            owner = self.claimed.setdefault(contact_id, gleev_id)
+            if owner != gleev_id:
+                self.result.conflicts.append(
+                    Conflict(
+                        ConflictKind.CONTACT_CLAIMED,
+                        (owner, gleev_id),
+                        f"channels {owner} and {gleev_id} are both linked to contact "
+                        f"{contact_id}; {owner} keeps it",
+                        contact_ids=(contact_id,),
+                    )
+                )
+
+    def _owner(self, contact: Contact) -> int | None:
+        """The Gleev channel a contact belongs to: by hubsync's links, else its key property."""
+        if contact.id in self.claimed:
+            return self.claimed[contact.id]
+        key = contact.get(self.options.key_property)
+        return int(key) if key and key.isdigit() else None
+
+    # -- duplicate e-mails ----------------------------------------------------------------
+
+    def _record_duplicate_groups(
+        self, groups: list[DuplicateEmailGroup]
+    ) -> dict[int, DuplicateEmailGroup]:
+        secondary: dict[int, DuplicateEmailGroup] = {}
+        for group in groups:
+            ids = (group.primary.gleev_id, *(c.gleev_id for c in group.others))
+            if self.options.only is not None and not self.options.only.intersection(ids):
+                continue
+            others = ", ".join(str(c.gleev_id) for c in group.others)
+            self.result.conflicts.append(
+                Conflict(
+                    ConflictKind.DUPLICATE_EMAIL,
+                    ids,
+                    f"{len(ids)} channels signed up with this e-mail; {group.primary.gleev_id} "
+                    f"keeps the e-mail contact, {others}: {self.options.duplicate_policy}",
+                    email=group.email,
+                )
+            )
+            for channel in group.others:
+                secondary[channel.gleev_id] = group
+        return secondary
+
+    # -- one channel ----------------------------------------------------------------------
+
+    def _plan_channel(self, channel: Channel, group: DuplicateEmailGroup | None) -> None:
+        key = self.options.key_property
+        if group is None:
+            flag = channel.email_issue.value if channel.email_issue else ""
+            if flag:
+                self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+            self._plan_target(customer_target(channel, key, Role.CUSTOMER, flag), channel)
+            return
+        if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
+            reason = f"shares its e-mail with channel {group.primary.gleev_id} (policy hold)"
+            self.result.held.append(Held(channel.gleev_id, reason))
+            return
+        flag = f"duplicate-email-of:{group.primary.gleev_id}"
+        self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+        self._plan_target(customer_target(channel, key, Role.DUPLICATE, flag), channel)
+
+    def _plan_target(self, target: Target, channel: Channel | None = None) -> None:
+        link = self.links.get(target.gleev_id)
+        fingerprint = target.fingerprint
+        if self._trusted_unchanged(link, target, fingerprint):
+            self.result.unchanged += 1
+            return
+        if self._needs_lookups(target, link):
+            return
+        contact, how = self._match(target, link)
+        if target.email and not self._email_is_free(target, contact):
+            target = self._separate_email_conflict(target, channel, contact)
+            if target is None:
+                return
+            fingerprint = target.fingerprint
+        if contact is None:
+            self._create(target)
+        else:
+            self.claimed[contact.id] = target.gleev_id
+            self._update(target, contact, how, fingerprint, link)
+
+    def _trusted_unchanged(self, link: Link | None, target: Target, fingerprint: str) -> bool:
+        """Outside a full run, what hubsync last wrote is trusted: same hash, nothing to do."""
+        return (
+            not self.options.full
+            and self.options.only is None
+            and link is not None
+            and link.role is target.role
+            and link.pushed_hash == fingerprint
+        )
+
+    def _needs_lookups(self, target: Target, link: Link | None) -> bool:
+        lookups = self.result.lookups
+        missing = False
+        if link is not None and not self.view.knows_id(link.contact_id):
+            lookups.contact_ids.add(link.contact_id)
+            missing = True
+        key = str(target.gleev_id)
+        if not self.view.knows_key(key):
+            lookups.keys.add(key)
+            missing = True
+        if target.email and not self.view.knows_email(target.email):
+            lookups.emails.add(target.email)
+            missing = True
+        return missing
+
+    def _match(self, target: Target, link: Link | None) -> tuple[Contact | None, str]:
+        """The contact this channel is: linked, then by Gleev id, then a contact with its
+        e-mail that belongs to no other channel (a lead is converted in place)."""
+        if link is not None and self.claimed.get(link.contact_id) == target.gleev_id:
+            contact = self.view.by_id.get(link.contact_id)
+            if contact is not None:
+                return contact, "linked"
+        contact = self.view.by_key.get(str(target.gleev_id))
+        if contact is not None and self._owner(contact) in (None, target.gleev_id):
+            return contact, "same Gleev id"
+        holder = self.view.by_email.get(target.email) if target.email else None
+        if holder is not None and self._owner(holder) is None:
+            stage = holder.get("lifecyclestage") or "no stage"
+            return holder, "lead converted" if stage == "lead" else f"adopted ({stage})"
+        return None, ""
+
+    def _email_is_free(self, target: Target, contact: Contact | None) -> bool:
+        holder = self.view.by_email.get(target.email or "")
+        return holder is None or (contact is not None and holder.id == contact.id)
+
+    def _separate_email_conflict(
+        self, target: Target, channel: Channel | None, contact: Contact | None
+    ) -> Target | None:
+        """The e-mail sits on a contact that is not this channel's: never overwrite it."""
+        assert channel is not None and target.email is not None
+        holder = self.view.by_email[target.email]
+        owner = self._owner(holder)
+        whose = f"channel {owner}'s contact" if owner is not None else "an unlinked contact"
+        self.result.conflicts.append(
+            Conflict(
+                ConflictKind.EMAIL_TAKEN,
+                (target.gleev_id,) if owner is None else (owner, target.gleev_id),
+                f"e-mail is already on {whose} {holder.id}"
+                + ("" if owner is not None else "; merge the contacts in HubSpot to resolve"),
+                email=target.email,
+                contact_ids=(holder.id,) if contact is None else (holder.id, contact.id),
+            )
+        )
+        if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
+            self.result.held.append(Held(target.gleev_id, f"e-mail is on contact {holder.id}"))
+            return None
+        flag = f"email-on-contact:{holder.id}"
+        self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+        return customer_target(channel, self.options.key_property, Role.DUPLICATE, flag)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def _create(self, target: Target) -> None:
+        id_property = "email" if target.email else self.options.key_property
+        properties = {k: v for k, v in target.properties.items() if v}
+        reason = f"new {target.role}" + (f" ({target.flag})" if target.flag else "")
+        self.result.writes.append(
+            Write(target, Action.CREATE, properties, reason, id_property=id_property)
+        )
+
+    def _update(
+        self, target: Target, contact: Contact, how: str, fingerprint: str, link: Link | None
+    ) -> None:
+        changes = self._changes(target, contact)
+        if not changes:
+            self.result.unchanged += 1
+            confirmed = Link(target.gleev_id, contact.id, fingerprint, target.role)
+            if confirmed != link:
+                self.result.confirmed.append(confirmed)
+            return
+        reason = f"{how}: " + ", ".join(sorted(changes))
+        if link is not None and link.pushed_hash == fingerprint:
+            reason = f"drift repaired: {', '.join(sorted(changes))}"
+        self.result.writes.append(
+            Write(target, Action.UPDATE, changes, reason, contact_id=contact.id)
+        )
+
+    def _changes(self, target: Target, contact: Contact) -> dict[str, str]:
+        changes: dict[str, str] = {}
+        for name, wanted in target.properties.items():
+            current = contact.properties.get(name)
+            if name == "lifecyclestage":
+                new = lifecycle_update(current or None, wanted)
+            elif name == "hs_lead_status":
+                new = lead_status_update(current or None, wanted)
+            else:
+                new = None if same_value(self.kinds.get(name, ""), wanted, current) else wanted
+            if new is not None:
+                changes[name] = new
+        return changes
+
+    # -- reports --------------------------------------------------------------------------
+
+    def _in_scope(self, gleev_id: int) -> bool:
+        return self.options.only is None or gleev_id in self.options.only
+
+    def _record_orphans(self, wanted: set[int]) -> None:
+        known = wanted | {h.gleev_id for h in self.result.held}
+        for gleev_id, link in sorted(self.links.items()):
+            if gleev_id not in known and self._in_scope(gleev_id):
+                self.result.orphaned.append(
+                    Orphan(gleev_id, link.contact_id, "no longer a synced channel or referrer")
+                )
+        if not self.view.complete or self.options.only is not None:
+            return
+        known |= self.links.keys()
+        for key, contact in sorted(self.view.by_key.items()):
+            gleev_id = int(key) if key.isdigit() else None
+            if gleev_id is not None and gleev_id not in known:
+                self.result.orphaned.append(
+                    Orphan(gleev_id, contact.id, "contact carries a Gleev id with no channel")
+                )
+
+    def _record_duplicate_contacts(self) -> None:
+        for key, contact_ids in sorted(self.view.key_collisions.items()):
+            gleev_ids = (int(key),) if key.isdigit() else ()
+            self.result.conflicts.append(
+                Conflict(
+                    ConflictKind.DUPLICATE_CONTACTS,
+                    gleev_ids,
+                    f"{len(contact_ids)} contacts carry {self.options.key_property}={key}",
+                    contact_ids=tuple(contact_ids),
+                )
+            )
+
+
+def _comparison_kinds(key_property: str) -> dict[str, str]:
+    kinds = {spec.name: spec.type for spec in managed_properties(key_property)}
+    kinds["email"] = "email"
+    return kinds

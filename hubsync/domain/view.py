@@ -1,0 +1,53 @@
+"""What hubsync knows of HubSpot during a run: contacts indexed by id, e-mail and key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from hubsync.domain.contact import Contact
+
+
+@dataclass
+class ContactView:
+    """Contacts read from HubSpot. A complete view (a full listing) knows that anything
+    absent does not exist; a partial one knows only what was looked up."""
+
+    key_property: str
+    complete: bool = False
+    by_id: dict[str, Contact] = field(default_factory=dict)
+    by_email: dict[str, Contact] = field(default_factory=dict)
+    by_key: dict[str, Contact] = field(default_factory=dict)
+    # HubSpot contacts that claim a key value another contact claims too (the reverse conflict).
+    key_collisions: dict[str, list[str]] = field(default_factory=dict)
+    looked_up_ids: set[str] = field(default_factory=set)
+    looked_up_emails: set[str] = field(default_factory=set)
+    looked_up_keys: set[str] = field(default_factory=set)
+
+    def add(self, contacts: Iterable[Contact]) -> None:
+        for contact in contacts:
+            self.by_id[contact.id] = contact
+            if contact.email:
+                self.by_email.setdefault(contact.email, contact)
+            key = contact.get(self.key_property)
+            if key is None:
+                continue
+            holder = self.by_key.setdefault(key, contact)
+            if holder.id != contact.id:
+                self.key_collisions.setdefault(key, [holder.id]).append(contact.id)
+
+    def record_lookups(
+        self, ids: Iterable[str] = (), emails: Iterable[str] = (), keys: Iterable[str] = ()
+    ) -> None:
+        self.looked_up_ids.update(ids)
+        self.looked_up_emails.update(emails)
+        self.looked_up_keys.update(keys)
+
+    def knows_id(self, contact_id: str) -> bool:
+        return self.complete or contact_id in self.by_id or contact_id in self.looked_up_ids
+
+    def knows_email(self, email: str) -> bool:
+        return self.complete or email in self.by_email or email in self.looked_up_emails
+
+    def knows_key(self, key: str) -> bool:
+        return self.complete or key in self.by_key or key in self.looked_up_keys
