@@ -12,7 +12,11 @@ from hubsync.domain.identity import DuplicateEmailPolicy
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HUBSYNC_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="HUBSYNC_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
+        extra="ignore",
     )
 
     hubspot_token: SecretStr = Field(min_length=1)

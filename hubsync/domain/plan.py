@@ -7,10 +7,10 @@ the modules it calls, so that a dry run and a real run take exactly the same dec
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from hubsync.domain.channel import Channel, Rejection, parse_channel
+from hubsync.domain.channel import Channel, EmailIssue, Rejection, parse_channel
 from hubsync.domain.contact import Contact
 from hubsync.domain.identity import (
     DuplicateEmailGroup,
@@ -43,16 +43,27 @@ class ConflictKind(StrEnum):
 class Write:
     target: Target
     action: Action
-    properties: dict[str, str]  # exactly what is sent
     reason: str
+    changes: dict[str, str] | None = None  # for UPDATE: only the properties that differ
     contact_id: str | None = None  # for UPDATE
     id_property: str | None = None  # for CREATE: "email" or the key property
 
     @property
+    def properties(self) -> dict[str, str]:
+        """Exactly what is sent: the changes, or for a new contact every non-empty value."""
+        if self.changes is not None:
+            return self.changes
+        target = self.target
+        return {
+            name: value for name, value in zip(target.names, target.values, strict=True) if value
+        }
+
+    @property
     def id_value(self) -> str:
         """What the upsert is keyed on."""
-        assert self.id_property is not None
-        return self.target.properties[self.id_property]
+        if self.id_property == "email" and self.target.email:
+            return self.target.email
+        return str(self.target.gleev_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +113,7 @@ class PlanOptions:
     duplicate_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
     full: bool = False  # compare every channel with HubSpot, repairing drift
     only: frozenset[int] | None = None  # plan just these Gleev ids
+    refused_emails: frozenset[str] = frozenset()  # e-mails HubSpot refused as invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +250,8 @@ class _Planner:
 
     def _plan_channel(self, channel: Channel, group: DuplicateEmailGroup | None) -> None:
         key = self.options.key_property
+        if channel.email in self.options.refused_emails:
+            channel = replace(channel, email=None, email_issue=EmailIssue.INVALID)
         if group is None:
             flag = channel.email_issue.value if channel.email_issue else ""
             if flag:
@@ -346,11 +360,8 @@ class _Planner:
 
     def _create(self, target: Target) -> None:
         id_property = "email" if target.email else self.options.key_property
-        properties = {k: v for k, v in target.properties.items() if v}
         reason = f"new {target.role}" + (f" ({target.flag})" if target.flag else "")
-        self.result.writes.append(
-            Write(target, Action.CREATE, properties, reason, id_property=id_property)
-        )
+        self.result.writes.append(Write(target, Action.CREATE, reason, id_property=id_property))
 
     def _update(
         self, target: Target, contact: Contact, how: str, fingerprint: str, link: Link | None
@@ -366,12 +377,12 @@ class _Planner:
         if link is not None and link.pushed_hash == fingerprint:
             reason = f"drift repaired: {', '.join(sorted(changes))}"
         self.result.writes.append(
-            Write(target, Action.UPDATE, changes, reason, contact_id=contact.id)
+            Write(target, Action.UPDATE, reason, changes=changes, contact_id=contact.id)
         )
 
     def _changes(self, target: Target, contact: Contact) -> dict[str, str]:
         changes: dict[str, str] = {}
-        for name, wanted in target.properties.items():
+        for name, wanted in zip(target.names, target.values, strict=True):
             current = contact.properties.get(name)
             if name == "lifecyclestage":
                 new = lifecycle_update(current or None, wanted)

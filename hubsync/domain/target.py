@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import cache
 
 from hubsync.domain.categories import SYNC_CATEGORY_NAMES
 from hubsync.domain.channel import Channel
@@ -18,24 +19,49 @@ from hubsync.domain.values import datetime_value
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """One contact hubsync wants in HubSpot: a customer, a duplicate or a referrer."""
+    """One contact hubsync wants in HubSpot: a customer, a duplicate or a referrer.
+
+    Names and values are kept as two tuples (the names shared by every target of a shape)
+    rather than a dict each: a million targets must fit in memory."""
 
     gleev_id: int
     role: Role
-    properties: dict[str, str]  # every managed property; "" means "should be empty"
+    names: tuple[str, ...]
+    values: tuple[str, ...]  # "" means "should be empty"
+    email: str | None = None
     flag: str = ""  # why the contact is not the usual e-mail contact, also written to HubSpot
 
     @property
-    def email(self) -> str | None:
-        return self.properties.get("email") or None
+    def properties(self) -> dict[str, str]:
+        return dict(zip(self.names, self.values, strict=True))
 
     @property
     def fingerprint(self) -> str:
         """A hash of what the contact should say; equal hashes mean nothing to write."""
-        names = "\x1f".join(self.properties)
-        values = "\x1f".join(self.properties.values())
-        text = f"{self.role}\x1e{names}\x1e{values}"
+        text = f"{self.role}\x1e{chr(31).join(self.names)}\x1e{chr(31).join(self.values)}"
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+@cache
+def _customer_names(key_property: str, with_email: bool) -> tuple[str, ...]:
+    names = (
+        "lifecyclestage",
+        "hs_lead_status",
+        key_property,
+        "channel_title",
+        "channel_url",
+        "total_subscribers",
+        "videoscount",
+        "date_signed_up_to_ypp",
+        "dateytchannelcreated",
+        "processed_at",
+        "yppstatus",
+        "referredby",
+        "videocategoryid",
+        "synccategoryname",
+        "hubsync_flag",
+    )
+    return ("email", *names) if with_email else names
 
 
 def _text(value: object) -> str:
@@ -45,32 +71,30 @@ def _text(value: object) -> str:
 def customer_target(channel: Channel, key_property: str, role: Role, flag: str = "") -> Target:
     """A signed-up channel. Only the e-mail's primary channel (Role.CUSTOMER) carries the e-mail;
     a contact's e-mail is never cleared, so a channel without one leaves `email` out."""
-    properties = {"email": channel.email} if role is Role.CUSTOMER and channel.email else {}
-    properties |= {
-        "lifecyclestage": LIFECYCLE_CUSTOMER,
-        "hs_lead_status": LEAD_STATUS_CONNECTED,
-        key_property: str(channel.gleev_id),
-        "channel_title": _text(channel.title),
-        "channel_url": f"channel/{channel.youtube_id}",
-        "total_subscribers": _text(channel.subscribers),
-        "videoscount": _text(channel.videos),
-        "date_signed_up_to_ypp": datetime_value(channel.created_at),
-        "dateytchannelcreated": datetime_value(channel.published_at),
-        "processed_at": datetime_value(channel.processed_at),
-        "yppstatus": channel.ypp_status,
-        "referredby": _text(channel.referrer_gleev_id),
-        "videocategoryid": _text(channel.video_category_id),
-        "synccategoryname": SYNC_CATEGORY_NAMES.get(channel.video_category_id or "", ""),
-        "hubsync_flag": flag,
-    }
-    return Target(channel.gleev_id, role, properties, flag)
+    email = channel.email if role is Role.CUSTOMER else None
+    values = (
+        LIFECYCLE_CUSTOMER,
+        LEAD_STATUS_CONNECTED,
+        str(channel.gleev_id),
+        _text(channel.title),
+        f"channel/{channel.youtube_id}",
+        _text(channel.subscribers),
+        _text(channel.videos),
+        datetime_value(channel.created_at),
+        datetime_value(channel.published_at),
+        datetime_value(channel.processed_at),
+        channel.ypp_status,
+        _text(channel.referrer_gleev_id),
+        _text(channel.video_category_id),
+        SYNC_CATEGORY_NAMES.get(channel.video_category_id or "", ""),
+        flag,
+    )
+    names = _customer_names(key_property, email is not None)
+    return Target(channel.gleev_id, role, names, (email, *values) if email else values, email, flag)
 
 
 def referrer_target(gleev_id: int, key_property: str) -> Target:
     """A channel known only as someone's referrer: no e-mail, never an invented one."""
-    properties = {
-        "lifecyclestage": LIFECYCLE_CUSTOMER,
-        "hs_lead_status": LEAD_STATUS_REFERRER,
-        key_property: str(gleev_id),
-    }
-    return Target(gleev_id, Role.REFERRER, properties)
+    names = ("lifecyclestage", "hs_lead_status", key_property)
+    values = (LIFECYCLE_CUSTOMER, LEAD_STATUS_REFERRER, str(gleev_id))
+    return Target(gleev_id, Role.REFERRER, names, values)

@@ -8,6 +8,12 @@ from decimal import Decimal, InvalidOperation
 
 def datetime_value(iso: str | None) -> str:
     """An ISO timestamp as HubSpot stores it (UTC, milliseconds, Z); "" if absent or unreadable."""
+    # Fast paths for the two shapes the YPP backend writes (JavaScript's toISOString and
+    # YouTube's), which are most of a million channels.
+    if iso and len(iso) == 24 and iso[10] == "T" and iso[19] == "." and iso[23] == "Z":
+        return iso
+    if iso and len(iso) == 20 and iso[10] == "T" and iso[19] == "Z":
+        return f"{iso[:19]}.000Z"
     moment = _parse_datetime(iso)
     if moment is None:
         return ""

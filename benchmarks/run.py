@@ -1,0 +1,162 @@
+"""hubsync's performance targets, measured against the local sandbox and printed.
+
+Call counts and ratios are stable from machine to machine; absolute times are printed with
+the machine they ran on. Run with `make bench` (add `--quick` for a smaller, faster pass).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hubsync.app import run_sync
+from hubsync.demo import CHANNELS_TABLE, local_services, sandbox_settings
+from hubsync.engine import RunOptions, RunResult
+from hubsync.hubspot.gateway import HubSpotGateway
+from hubsync.hubspot.schema import apply_schema
+from hubsync.log import configure_logging
+from hubsync.sandbox.hubspot import RunningSandbox
+from hubsync.sandbox.local import LocalDynamo
+from hubsync.sandbox.seed import generate_channels, generate_leads, write_channels
+from hubsync.settings import Settings
+
+STATE_TABLE = "hubsync_state"
+
+
+@contextmanager
+def portal(
+    channels: list[dict], leads: int = 0, limited: bool = False
+) -> Iterator[tuple[Settings, RunningSandbox, LocalDynamo]]:
+    with local_services() as (hubspot, dynamo):
+        if not limited:
+            hubspot.config.requests_per_10s = None
+            hubspot.config.search_per_second = None
+        for lead in generate_leads(channels, leads) if leads else []:
+            hubspot.store.add_contact(lead)
+        write_channels(dynamo.client(), CHANNELS_TABLE, channels)
+        settings = sandbox_settings(hubspot, dynamo)
+        if not limited:
+            settings = settings.model_copy(update={"hubspot_requests_per_10s": 100_000})
+        apply_schema(HubSpotGateway(settings), settings.key_property)
+        yield settings, hubspot, dynamo
+
+
+def _calls(result: RunResult) -> str:
+    return f"{result.read_calls} reads, {result.write_calls} writes"
+
+
+def no_change(sizes: list[int]) -> None:
+    print("\n## A run with nothing changed (target: 0 writes, at most 2 reads)")
+    for size in sizes:
+        items = generate_channels(size)
+        with portal(items, leads=size // 10) as (settings, _, _):
+            run_sync(settings, RunOptions())
+            result = run_sync(settings, RunOptions())
+            verdict = "ok" if result.write_calls == 0 and result.read_calls <= 2 else "MISSED"
+            print(f"- {size:>6} channels: {_calls(result)}, {result.duration_s:.2f} s  [{verdict}]")
+
+
+def k_changed(size: int, ks: list[int]) -> None:
+    print(f"\n## k changed channels in a table of {size} (target: writes <= ceil(k/100), ")
+    print("   reads <= ceil(k/100) + 2)")
+    items = generate_channels(size)
+    signed_up = [i for i in items if i.get("yppStatus") != "Unverified" and i.get("email")]
+    with portal(items) as (settings, _, dynamo):
+        run_sync(settings, RunOptions())
+        bump = 1
+        for k in ks:
+            changed = []
+            for item in signed_up[:k]:
+                stats = dict(item.get("statistics") or {})
+                stats["subscriberCount"] = int(stats.get("subscriberCount") or 0) + bump
+                changed.append({**item, "statistics": stats})
+            write_channels(dynamo.client(), CHANNELS_TABLE, changed)
+            bump += 1
+            result = run_sync(settings, RunOptions())
+            bound = math.ceil(k / 100)
+            ok = result.write_calls <= bound and result.read_calls <= bound + 2
+            print(
+                f"- k={k:>4}: {_calls(result)} (bound {bound} writes, {bound + 2} reads), "
+                f"{result.updated} updated  [{'ok' if ok else 'MISSED'}]"
+            )
+
+
+def full_first_run(size: int, leads: int) -> None:
+    print(f"\n## Full first run of {size} channels, sandbox limited to 100 requests / 10 s")
+    print("   (target: within 1.2 x the time the limit itself needs for the run's calls)")
+    items = generate_channels(size)
+    with portal(items, leads=leads, limited=True) as (settings, hubspot, _):
+        time.sleep(10.5)  # let the schema calls leave the rolling window
+        hubspot.store.reset_request_counts()
+        started = time.monotonic()
+        result = run_sync(settings, RunOptions())
+        elapsed = time.monotonic() - started
+        calls = sum(hubspot.store.request_counts().values())
+        floor_s = max(0, math.ceil(calls / 100) - 1) * 10.0
+        contacts = len(hubspot.store.contacts())
+        ratio = elapsed / floor_s if floor_s else float("nan")
+        print(
+            f"- {calls} calls ({_calls(result)}, {sum(result.retries.values())} retries), "
+            f"{result.created} created, {result.updated} updated, {len(result.failures)} failed; "
+            f"{contacts} contacts in HubSpot"
+        )
+        print(
+            f"- {elapsed:.1f} s against {floor_s:.0f} s the limit needs: ratio {ratio:.2f}  "
+            f"[{'ok' if ratio <= 1.2 and not result.failures else 'MISSED'}]"
+        )
+
+
+def plan_million(count: int) -> None:
+    print(f"\n## Planning {count:,} channels in memory (target: < 20 s, < 2 GB)")
+    for scenario in ("first-run", "no-change"):
+        out = subprocess.run(
+            [sys.executable, "-m", "benchmarks.plan_memory", scenario, str(count)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(out.stdout.rstrip())
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory_gb:.0f} GB, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    args = parser.parse_args()
+    configure_logging("json", "WARNING")
+    print(f"# hubsync benchmarks\nmachine: {machine()}")
+    started = time.monotonic()
+    if args.quick:
+        no_change([500])
+        k_changed(500, [1, 150])
+        full_first_run(1_000, 100)
+        plan_million(100_000)
+    else:
+        no_change([1_000, 10_000])
+        k_changed(5_000, [1, 100, 250, 1_000])
+        full_first_run(10_000, 1_000)
+        plan_million(1_000_000)
+    used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n(total {time.monotonic() - started:.0f} s, benchmark process peak {used:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

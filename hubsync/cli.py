@@ -1,0 +1,179 @@
+"""The hubsync command: one line of explanation and an exit code for every failure.
+
+Exit codes: 0 done (even with per-record rejections), 1 could not complete, 2 bad usage or
+configuration.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from botocore.exceptions import BotoCoreError, ClientError
+
+from hubsync.aws import describe_aws_error
+from hubsync.engine import RunOptions, UnknownChannelError
+from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
+from hubsync.log import configure_logging, get_logger, mask_secrets
+from hubsync.settings import ConfigError, Settings, load_settings
+from hubsync.sources.dynamo import SourceError
+from hubsync.state.store import StateError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+log = get_logger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_USAGE_ERRORS = (ConfigError, HubSpotAuthError, UnknownChannelError)
+_RUN_ERRORS = (HubSpotError, SourceError, StateError)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"hubsync: {mask_secrets(message)}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(command: F) -> F:
+    """Turn every known failure into one clear line on stderr and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except _USAGE_ERRORS as exc:
+            _fail(str(exc), EXIT_USAGE)
+        except _RUN_ERRORS as exc:
+            _fail(str(exc), EXIT_FAILED)
+        except (BotoCoreError, ClientError) as exc:
+            _fail(f"AWS: {describe_aws_error(exc)}", EXIT_FAILED)
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_FAILED)
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=True)
+            _fail(
+                f"unexpected error: {type(exc).__name__}: {exc} "
+                "(set HUBSYNC_LOG_LEVEL=DEBUG to see where)",
+                EXIT_FAILED,
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(**overrides: Any) -> Settings:
+    settings = load_settings(**overrides)
+    configure_logging(settings.log_format, settings.log_level)
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Keep HubSpot contacts in step with the YPP channels in DynamoDB."""
+    configure_logging()
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Compare every channel with HubSpot; repairs drift.")
+@click.option("--dry-run", is_flag=True, help="Plan and report, write nothing.")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="ID",
+    help="Sync just this channel (YouTube id or Gleev id); repeatable.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) -> None:
+    """Run one sync now."""
+    from hubsync.app import run_sync
+    from hubsync.report import result_dict, summary_lines
+
+    result = run_sync(_settings(), RunOptions(full=full, dry_run=dry_run, channels=channels))
+    if as_json:
+        click.echo(json.dumps(result_dict(result)))
+    else:
+        click.echo("\n".join(summary_lines(result)))
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Compare every channel with HubSpot.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def plan(full: bool, as_json: bool) -> None:
+    """Show what a sync would change and why, without writing anything."""
+    from hubsync.app import run_sync
+    from hubsync.report import plan_table, result_dict, summary_lines
+
+    result = run_sync(_settings(), RunOptions(full=full, dry_run=True))
+    if as_json:
+        click.echo(json.dumps(result_dict(result)))
+    else:
+        click.echo("\n".join([*plan_table(result.plan), "", *summary_lines(result)]))
+
+
+@main.group()
+def schema() -> None:
+    """Check or create the contact properties hubsync writes."""
+
+
+@schema.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def schema_check(as_json: bool) -> None:
+    """Report whether the portal has every property hubsync needs. Exit 1 if not."""
+    from hubsync.hubspot.gateway import HubSpotGateway
+    from hubsync.hubspot.schema import check_schema
+
+    settings = _settings()
+    report = check_schema(HubSpotGateway(settings), settings.key_property)
+    _print_schema(report, as_json)
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@schema.command("apply")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def schema_apply(as_json: bool) -> None:
+    """Create what is missing; explain what cannot be fixed automatically. Exit 1 if any."""
+    from hubsync.hubspot.gateway import HubSpotGateway
+    from hubsync.hubspot.schema import apply_schema
+
+    settings = _settings()
+    report = apply_schema(HubSpotGateway(settings), settings.key_property)
+    _print_schema(report, as_json)
+    if not report.ok:
+        sys.exit(EXIT_FAILED)
+
+
+def _print_schema(report: Any, as_json: bool) -> None:
+    click.echo(json.dumps(report.as_dict()) if as_json else "\n".join(report.lines()))
+
+
+@main.command()
+@click.option(
+    "--hubspot-port", default=8099, show_default=True, help="Port of the HubSpot sandbox."
+)
+@click.option("--dynamo-port", default=8098, show_default=True, help="Port of local DynamoDB.")
+@click.option("--seed", "seed_channels", default=0, help="Seed this many channels and leads.")
+@handle_errors
+def sandbox(hubspot_port: int, dynamo_port: int, seed_channels: int) -> None:
+    """Run the local HubSpot and DynamoDB until Ctrl-C."""
+    from hubsync.demo import serve_sandbox
+
+    serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+
+
+@main.command()
+@click.option("--channels", default=500, show_default=True, help="How many channels to seed.")
+@handle_errors
+def demo(channels: int) -> None:
+    """Start the sandbox, seed it, and sync twice: the second run has nothing to do."""
+    from hubsync.demo import run_demo
+
+    run_demo(channels)

@@ -1,0 +1,357 @@
+"""One sync run: load channels, contacts and links; plan; apply batch by batch; record."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from hubsync.domain.channel import Channel
+from hubsync.domain.links import Link
+from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
+from hubsync.domain.properties import managed_property_names
+from hubsync.domain.view import ContactView
+from hubsync.hubspot.gateway import HubSpotGateway, WriteInput, WriteOutcome
+from hubsync.log import get_logger
+from hubsync.settings import Settings
+from hubsync.sources.dynamo import ChannelTable
+from hubsync.state.store import StateStore
+
+log = get_logger(__name__)
+
+BATCH_SIZE = 100
+# Lookups can reveal a duplicate-group holder that changes another channel's role; each
+# round only asks for what the previous one did not know, so this converges quickly.
+MAX_LOOKUP_ROUNDS = 4
+WRITE_ENDPOINTS = ("contacts.batch_upsert", "contacts.batch_update")
+
+Sender = Callable[[list[WriteInput]], list[WriteOutcome]]
+
+
+class UnknownChannelError(Exception):
+    """`--channel` named a channel the channels table does not have."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    full: bool = False
+    dry_run: bool = False
+    channels: tuple[str, ...] = ()  # YouTube ids (UC...) or Gleev ids
+
+
+@dataclass(frozen=True, slots=True)
+class WriteFailure:
+    gleev_id: int
+    action: str
+    category: str
+    message: str
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    mode: str
+    dry_run: bool
+    started_at: str
+    plan: Plan
+    created: int = 0
+    updated: int = 0
+    failures: list[WriteFailure] = field(default_factory=list)
+    resolved_conflicts: int = 0  # 409s resolved by linking to the existing contact
+    api_calls: dict[str, int] = field(default_factory=dict)  # HTTP attempts by endpoint
+    retries: dict[str, int] = field(default_factory=dict)  # of those, retries by endpoint
+    duration_s: float = 0.0
+
+    @property
+    def write_calls(self) -> int:
+        return sum(self.api_calls.get(name, 0) for name in WRITE_ENDPOINTS)
+
+    @property
+    def read_calls(self) -> int:
+        return sum(self.api_calls.values()) - self.write_calls
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        settings: Settings,
+        channels: ChannelTable,
+        hubspot: HubSpotGateway,
+        state: StateStore,
+    ) -> None:
+        self.settings = settings
+        self.channels = channels
+        self.hubspot = hubspot
+        self.state = state
+
+    def run(self, options: RunOptions, run_id: str) -> RunResult:
+        started = time.monotonic()
+        calls_before = dict(self.hubspot.calls)
+        retries_before = dict(self.hubspot.retries)
+        links = self.state.load_links()  # updated in place as batches are confirmed
+        full = options.full or not links
+        source, view = self._load(full and not options.channels)
+        only = _resolve_channels(options.channels, source.channels) if options.channels else None
+        plan_options = PlanOptions(
+            key_property=self.settings.key_property,
+            duplicate_policy=self.settings.duplicate_email_policy,
+            full=full,
+            only=only,
+        )
+        the_plan = self._plan_with_lookups(source, view, links, plan_options)
+        result = RunResult(
+            run_id=run_id,
+            mode="full" if full else "incremental",
+            dry_run=options.dry_run,
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            plan=the_plan,
+        )
+        if not options.dry_run:
+            self._apply(the_plan, result, source, view, links, plan_options)
+        result.api_calls = _calls_since(calls_before, self.hubspot.calls)
+        result.retries = _calls_since(retries_before, self.hubspot.retries)
+        result.duration_s = round(time.monotonic() - started, 3)
+        return result
+
+    # -- load and plan ----------------------------------------------------------------------
+
+    def _load(self, list_contacts: bool) -> tuple[SourceSnapshot, ContactView]:
+        """Scan DynamoDB while HubSpot contacts page in: both are slow, neither needs the other."""
+        view = ContactView(self.settings.key_property, complete=list_contacts)
+        segments = self.settings.scan_segments
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            scanning = pool.submit(lambda: read_source(self.channels.scan(segments)))
+            if list_contacts:
+                view.add(self.hubspot.list_contacts(self._read_properties))
+            source = scanning.result()
+        log.info(
+            "loaded",
+            channels=len(source.channels),
+            rejected=len(source.rejected),
+            contacts=len(view.by_id) if list_contacts else None,
+        )
+        return source, view
+
+    @property
+    def _read_properties(self) -> tuple[str, ...]:
+        return (*managed_property_names(self.settings.key_property), "hs_object_id")
+
+    def _plan_with_lookups(
+        self,
+        source: SourceSnapshot,
+        view: ContactView,
+        links: dict[int, Link],
+        options: PlanOptions,
+    ) -> Plan:
+        the_plan = plan(source, view, links, options)
+        for _ in range(MAX_LOOKUP_ROUNDS):
+            if not the_plan.lookups:
+                return the_plan
+            self._look_up(view, the_plan)
+            the_plan = plan(source, view, links, options)
+        raise RuntimeError("planning kept asking HubSpot for more contacts; this is a bug")
+
+    def _look_up(self, view: ContactView, the_plan: Plan) -> None:
+        lookups = the_plan.lookups
+        properties = self._read_properties
+        if lookups.contact_ids:
+            view.add(self.hubspot.read_contacts(sorted(lookups.contact_ids), properties))
+        if lookups.emails or lookups.keys:
+            view.add(
+                self.hubspot.find_contacts(
+                    sorted(lookups.emails),
+                    sorted(lookups.keys),
+                    self.settings.key_property,
+                    properties,
+                )
+            )
+        view.record_lookups(lookups.contact_ids, lookups.emails, lookups.keys)
+
+    # -- apply ------------------------------------------------------------------------------
+
+    def _apply(
+        self,
+        the_plan: Plan,
+        result: RunResult,
+        source: SourceSnapshot,
+        view: ContactView,
+        links: dict[int, Link],
+        options: PlanOptions,
+    ) -> None:
+        if the_plan.confirmed:
+            self.state.save_links(the_plan.confirmed)
+        second = SecondRound()
+        self._write(the_plan.writes, result, links, second)
+        if second:
+            self._plan_again(second, result, source, view, links, options)
+
+    def _write(
+        self,
+        writes: Sequence[Write],
+        result: RunResult,
+        links: dict[int, Link],
+        second: SecondRound | None = None,
+    ) -> None:
+        """Send every write in batches; remember each batch as soon as HubSpot confirmed it.
+        Writes HubSpot refused in a way a second plan can fix go to `second`, if given."""
+        for send, batch in self._batches(writes):
+            outcomes = self._send(send, batch)
+            confirmed: list[Link] = []
+            gone: list[int] = []
+            for write in batch:
+                outcome = outcomes.get(_trace_id(write))
+                if outcome is not None and outcome.ok and outcome.contact_id:
+                    confirmed.append(_link(write, outcome.contact_id))
+                    _count(result, outcome)
+                elif second is not None and outcome is not None and second.take(write, outcome):
+                    continue
+                else:
+                    result.failures.append(_failure(write, outcome))
+                    if outcome is not None and outcome.error_category == "OBJECT_NOT_FOUND":
+                        gone.append(write.target.gleev_id)
+            self.state.save_links(confirmed)
+            # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
+            self.state.delete_links(gone)
+            links.update((link.gleev_id, link) for link in confirmed)
+            for gleev_id in gone:
+                links.pop(gleev_id, None)
+            log.info("batch written", size=len(batch), confirmed=len(confirmed))
+
+    def _send(self, send: Sender, batch: list[Write]) -> dict[str, WriteOutcome]:
+        """One batch; if HubSpot refused it whole for one input's sake, halve and resend until
+        the bad input stands alone and the others go through."""
+        outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
+        refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
+        if len(refused) > 1:
+            half = len(refused) // 2
+            for part in (refused[:half], refused[half:]):
+                outcomes.update(self._send(send, part))
+        return outcomes
+
+    def _batches(self, writes: Sequence[Write]) -> Iterable[tuple[Sender, list[Write]]]:
+        updates = [w for w in writes if w.action is Action.UPDATE]
+        by_key = [w for w in writes if w.action is Action.CREATE and w.id_property != "email"]
+        by_email = [w for w in writes if w.action is Action.CREATE and w.id_property == "email"]
+        key = self.settings.key_property
+        groups: list[tuple[Sender, list[Write]]] = [
+            (self.hubspot.update, updates),
+            (lambda inputs: self.hubspot.upsert(key, inputs), by_key),
+            (lambda inputs: self.hubspot.upsert("email", inputs), by_email),
+        ]
+        for send, group in groups:
+            for start in range(0, len(group), BATCH_SIZE):
+                yield send, group[start : start + BATCH_SIZE]
+
+    def _plan_again(
+        self,
+        second: SecondRound,
+        result: RunResult,
+        source: SourceSnapshot,
+        view: ContactView,
+        links: dict[int, Link],
+        options: PlanOptions,
+    ) -> None:
+        """Plan the refused channels once more with what HubSpot told us: the contact that
+        already exists (a 409 naming it) is linked instead of failing the run, and an e-mail
+        HubSpot calls invalid is left out and flagged, so the channel is still synced."""
+        if second.existing_contacts:
+            existing = sorted(set(second.existing_contacts.values()))
+            view.add(self.hubspot.read_contacts(existing, self._read_properties))
+        retry_options = replace(
+            options,
+            full=True,
+            only=frozenset(second.existing_contacts) | frozenset(second.refused_emails),
+            refused_emails=options.refused_emails | frozenset(second.refused_emails.values()),
+        )
+        retry = self._plan_with_lookups(source, view, links, retry_options)
+        result.resolved_conflicts += len(second.existing_contacts)
+        result.plan.flagged.extend(retry.flagged)
+        self.state.save_links(retry.confirmed)
+        self._write(retry.writes, result, links)
+
+
+@dataclass
+class SecondRound:
+    """Writes HubSpot refused for a reason a second plan can fix."""
+
+    existing_contacts: dict[int, str] = field(default_factory=dict)  # Gleev id -> contact id
+    refused_emails: dict[int, str] = field(default_factory=dict)  # Gleev id -> e-mail
+
+    def __bool__(self) -> bool:
+        return bool(self.existing_contacts or self.refused_emails)
+
+    def take(self, write: Write, outcome: WriteOutcome) -> bool:
+        gleev_id = write.target.gleev_id
+        if outcome.existing_contact_id:
+            self.existing_contacts[gleev_id] = outcome.existing_contact_id
+            return True
+        refusal = f"{outcome.error_category} {outcome.error_message}"
+        if write.target.email and "INVALID_EMAIL" in refusal:
+            self.refused_emails[gleev_id] = write.target.email
+            return True
+        return False
+
+
+def _trace_id(write: Write) -> str:
+    return str(write.target.gleev_id)
+
+
+def _write_input(write: Write) -> WriteInput:
+    record_id = write.contact_id if write.action is Action.UPDATE else write.id_value
+    assert record_id is not None
+    return WriteInput(trace_id=_trace_id(write), id=record_id, properties=write.properties)
+
+
+def _link(write: Write, contact_id: str) -> Link:
+    return Link(write.target.gleev_id, contact_id, write.target.fingerprint, write.target.role)
+
+
+def _count(result: RunResult, outcome: WriteOutcome) -> None:
+    if outcome.created:
+        result.created += 1
+    else:
+        result.updated += 1
+
+
+def _failure(write: Write, outcome: WriteOutcome | None) -> WriteFailure:
+    if outcome is None:
+        return WriteFailure(
+            write.target.gleev_id, write.action.value, "MISSING", "HubSpot gave no answer for it"
+        )
+    return WriteFailure(
+        write.target.gleev_id,
+        write.action.value,
+        outcome.error_category or "ERROR",
+        outcome.error_message or "HubSpot refused the write",
+    )
+
+
+def _calls_since(before: dict[str, int], now: dict[str, int]) -> dict[str, int]:
+    return {
+        name: count - before.get(name, 0)
+        for name, count in now.items()
+        if count > before.get(name, 0)
+    }
+
+
+def _resolve_channels(refs: Sequence[str], channels: Sequence[Channel]) -> frozenset[int]:
+    by_youtube = {c.youtube_id: c.gleev_id for c in channels}
+    known_gleev = {c.gleev_id for c in channels} | {
+        c.referrer_gleev_id for c in channels if c.referrer_gleev_id is not None
+    }
+    ids: set[int] = set()
+    unknown: list[str] = []
+    for ref in refs:
+        if ref in by_youtube:
+            ids.add(by_youtube[ref])
+        elif ref.isdigit() and int(ref) in known_gleev:
+            ids.add(int(ref))
+        else:
+            unknown.append(ref)
+    if unknown:
+        raise UnknownChannelError(
+            f"no channel with YouTube id or Gleev id {', '.join(unknown)} in the channels table"
+        )
+    return frozenset(ids)
