@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from hubsync.domain.values import epoch_ms
 
 UNVERIFIED = "Unverified"
 
@@ -41,9 +44,11 @@ class Channel:
         return self.ypp_status != UNVERIFIED
 
     @property
-    def signup_order(self) -> tuple[str, int]:
-        """Earliest sign-up first; a missing createdAt sorts last, then the lowest Gleev id."""
-        return (self.created_at or "\uffff", self.gleev_id)
+    def signup_order(self) -> tuple[float, int]:
+        """Earliest sign-up first (by instant, whatever the text's format); a missing or
+        unreadable createdAt sorts last; then the lowest Gleev id."""
+        instant = epoch_ms(self.created_at)
+        return (math.inf if instant is None else instant, self.gleev_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +136,6 @@ def _integer(
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         return int(value.strip())
     raise _Invalid(f"{prefix}{name} is not a whole number ({str(value)[:40]!r})")

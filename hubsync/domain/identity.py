@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from hubsync.domain.channel import Channel, Rejection
+from hubsync.domain.contact import Contact
 from hubsync.domain.view import ContactView
 
 
@@ -46,7 +47,7 @@ def referrer_ids(synced: Iterable[Channel], synced_ids: set[int]) -> list[int]:
 
 
 def duplicate_email_groups(
-    synced: Iterable[Channel], view: ContactView
+    synced: Iterable[Channel], view: ContactView, owner_of: Callable[[Contact], int | None]
 ) -> list[DuplicateEmailGroup]:
     by_email: dict[str, list[Channel]] = defaultdict(list)
     for channel in synced:
@@ -56,19 +57,24 @@ def duplicate_email_groups(
     for email, members in by_email.items():
         if len(members) < 2:
             continue
-        primary = _primary(email, members, view)
+        primary = _primary(email, members, view, owner_of)
         others = tuple(c for c in sorted(members, key=lambda c: c.signup_order) if c is not primary)
         groups.append(DuplicateEmailGroup(email, primary, others))
     return sorted(groups, key=lambda g: g.email)
 
 
-def _primary(email: str, members: list[Channel], view: ContactView) -> Channel:
-    """The channel already on the e-mail contact stays there (contacts never swap owners);
-    otherwise the earliest sign-up, then the lowest Gleev id."""
+def _primary(
+    email: str,
+    members: list[Channel],
+    view: ContactView,
+    owner_of: Callable[[Contact], int | None],
+) -> Channel:
+    """The channel that already owns the e-mail contact stays there (contacts never swap
+    owners); otherwise the earliest sign-up, then the lowest Gleev id."""
     holder = view.by_email.get(email)
     if holder is not None:
-        key = holder.get(view.key_property)
+        owner = owner_of(holder)
         for channel in members:
-            if key == str(channel.gleev_id):
+            if owner == channel.gleev_id:
                 return channel
     return min(members, key=lambda c: c.signup_order)

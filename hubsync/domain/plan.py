@@ -185,7 +185,7 @@ class _Planner:
         self.result.rejected = [*self.source.rejected, *duplicates]
         synced_ids = {c.gleev_id for c in synced}
         self._claim_linked_contacts()
-        groups = duplicate_email_groups(synced, self.view)
+        groups = duplicate_email_groups(synced, self.view, self._owner)
         secondary = self._record_duplicate_groups(groups)
         for channel in synced:
             if self._in_scope(channel.gleev_id):
@@ -272,7 +272,7 @@ class _Planner:
         if self._trusted_unchanged(link, target, fingerprint):
             self.result.unchanged += 1
             return
-        if self._needs_lookups(target, link):
+        if self._needs_lookups(target, link) or self._key_claimed_by_another(target, link):
             return
         contact, how = self._match(target, link)
         if target.email and not self._email_is_free(target, contact):
@@ -310,6 +310,27 @@ class _Planner:
             lookups.emails.add(target.email)
             missing = True
         return missing
+
+    def _key_claimed_by_another(self, target: Target, link: Link | None) -> bool:
+        """A contact carries this channel's Gleev id but belongs to another channel: writing
+        would put one channel's data on another's contact, so the channel is held."""
+        holder = self.view.by_key.get(str(target.gleev_id))
+        if holder is None or (link is not None and link.contact_id == holder.id):
+            return False
+        owner = self._owner(holder)
+        if owner in (None, target.gleev_id):
+            return False
+        self.result.conflicts.append(
+            Conflict(
+                ConflictKind.CONTACT_CLAIMED,
+                (owner, target.gleev_id),
+                f"contact {holder.id} carries {self.options.key_property}={target.gleev_id} "
+                f"but is channel {owner}'s; fix the contact in HubSpot",
+                contact_ids=(holder.id,),
+            )
+        )
+        self.result.held.append(Held(target.gleev_id, f"contact {holder.id} is channel {owner}'s"))
+        return True
 
     def _match(self, target: Target, link: Link | None) -> tuple[Contact | None, str]:
         """The contact this channel is: linked, then by Gleev id, then a contact with its

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+
+_HUBSPOT_SHAPE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 
 def datetime_value(iso: str | None) -> str:
     """An ISO timestamp as HubSpot stores it (UTC, milliseconds, Z); "" if absent or unreadable."""
-    # Fast paths for the two shapes the YPP backend writes (JavaScript's toISOString and
-    # YouTube's), which are most of a million channels.
-    if iso and len(iso) == 24 and iso[10] == "T" and iso[19] == "." and iso[23] == "Z":
-        return iso
-    if iso and len(iso) == 20 and iso[10] == "T" and iso[19] == "Z":
-        return f"{iso[:19]}.000Z"
     moment = _parse_datetime(iso)
-    if moment is None:
+    if moment is None or iso is None:
         return ""
+    if _HUBSPOT_SHAPE.fullmatch(iso):  # JavaScript's toISOString: most of the YPP data
+        return iso
     utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
@@ -32,8 +31,8 @@ def same_value(kind: str, wanted: str, actual: str | None) -> bool:
         number = _decimal(wanted)
         return number is not None and number == _decimal(actual)
     if kind == "datetime":
-        moment = _epoch_ms(wanted)
-        return moment is not None and moment == _epoch_ms(actual)
+        moment = epoch_ms(wanted)
+        return moment is not None and moment == epoch_ms(actual)
     if kind == "email":
         return wanted.strip().lower() == actual.strip().lower()
     return False
@@ -43,7 +42,7 @@ def _parse_datetime(value: str | None) -> datetime | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) >= 10:  # epoch milliseconds
         return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -52,7 +51,8 @@ def _parse_datetime(value: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _epoch_ms(value: str) -> int | None:
+def epoch_ms(value: str | None) -> int | None:
+    """The instant as milliseconds since the epoch; None if absent or unreadable."""
     moment = _parse_datetime(value)
     return None if moment is None else int(moment.timestamp() * 1000)
 

@@ -1,0 +1,193 @@
+"""HubSpot-shaped error answers, raised anywhere in the sandbox and rendered by the server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+# The portal id that appears in error texts and rate-limit group names.
+PORTAL_ID = 24680135
+
+
+@dataclass(frozen=True)
+class PropertyIssue:
+    """One invalid property value of a write, as HubSpot lists it in a VALIDATION_ERROR."""
+
+    name: str
+    code: str  # PROPERTY_DOESNT_EXIST, READ_ONLY_VALUE, INVALID_EMAIL, INVALID_OPTION, ...
+    message: str
+    value: str | None = None  # None when HubSpot does not echo the value
+
+
+@dataclass(eq=False)
+class HubSpotError(ValueError):
+    """An error answer: HTTP status plus the JSON fields HubSpot sends."""
+
+    status: int
+    message: str
+    category: str | None = None
+    errors: list[dict[str, Any]] | None = None
+    context: dict[str, list[str]] | None = None
+    # Fields only some answers carry (errorType, policyName, groupName of a 429).
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.category or ''}: {self.message}".strip()
+
+    def body(self, correlation_id: str) -> dict[str, Any]:
+        """The JSON body of a whole-request error."""
+        body: dict[str, Any] = {"status": "error", "message": self.message}
+        body.update(self.extra)
+        body["correlationId"] = correlation_id
+        if self.errors is not None:
+            body["errors"] = self.errors
+        if self.context is not None:
+            body["context"] = self.context
+        if self.category is not None:
+            body["category"] = self.category
+        return body
+
+    def batch_item(self, trace_ids: list[str]) -> dict[str, Any]:
+        """The entry of a 207 answer's `errors` for the inputs with these trace ids.
+
+        Shaped like HubSpot's documented multi-status example: no `errors`, no `links`.
+        """
+        context = dict(self.context or {})
+        if trace_ids:
+            context["objectWriteTraceId"] = trace_ids
+        item: dict[str, Any] = {
+            "status": "error",
+            "category": self.category,
+            "message": self.message,
+        }
+        if context:
+            item["context"] = context
+        return item
+
+
+def new_correlation_id() -> str:
+    return str(uuid.uuid4())
+
+
+def validation_error(message: str, **fields: Any) -> HubSpotError:
+    return HubSpotError(400, message, "VALIDATION_ERROR", **fields)
+
+
+def property_values_error(issues: list[PropertyIssue]) -> HubSpotError:
+    """400 "Property values were not valid", listing every bad property of one input."""
+    details = []
+    for issue in issues:
+        detail: dict[str, Any] = {
+            "isValid": False,
+            "message": issue.message,
+            "error": issue.code,
+            "name": issue.name,
+            "localizedErrorMessage": issue.message,
+        }
+        if issue.value is not None:
+            detail["propertyValue"] = issue.value
+        detail["portalId"] = PORTAL_ID
+        details.append(detail)
+    return validation_error(
+        "Property values were not valid: " + json.dumps(details, separators=(",", ":")),
+        errors=[
+            {"message": i.message, "code": i.code, "context": {"propertyName": [i.name]}}
+            for i in issues
+        ],
+    )
+
+
+def contact_conflict(existing_id: str) -> HubSpotError:
+    return HubSpotError(409, f"Contact already exists. Existing ID: {existing_id}", "CONFLICT")
+
+
+def unique_value_conflict(property_name: str, value: str, existing_id: str) -> HubSpotError:
+    message = (
+        f'A contact with the value "{value}" for the unique property "{property_name}" '
+        f"already exists. Existing ID: {existing_id}"
+    )
+    return HubSpotError(409, message, "CONFLICT")
+
+
+def non_unique_id_property(property_name: str) -> HubSpotError:
+    return validation_error(
+        f"Unable to perform update/upsert by non-unique 0-1 property {property_name}"
+    )
+
+
+def contact_not_found() -> HubSpotError:
+    # HubSpot's answer for an id that does not exist carries no category.
+    return HubSpotError(404, "resource not found")
+
+
+def non_numeric_id(contact_id: str) -> HubSpotError:
+    return HubSpotError(
+        404,
+        "Object not found.  objectId are usually numeric.",
+        "OBJECT_NOT_FOUND",
+        context={"id": [contact_id]},
+    )
+
+
+def objects_not_found(ids: list[str]) -> HubSpotError:
+    return HubSpotError(
+        404,
+        "Could not get some CONTACT objects, they may be deleted or not exist. "
+        "Check that ids are valid.",
+        "OBJECT_NOT_FOUND",
+        context={"ids": ids},
+    )
+
+
+def unauthenticated() -> HubSpotError:
+    return HubSpotError(
+        401,
+        "Authentication credentials not found. This API supports OAuth 2.0 authentication "
+        "and you can find more details at "
+        "https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+        "INVALID_AUTHENTICATION",
+    )
+
+
+def ten_secondly_limit_reached() -> HubSpotError:
+    return HubSpotError(
+        429,
+        "You have reached your ten_secondly_rolling limit.",
+        extra={
+            "errorType": "RATE_LIMIT",
+            "policyName": "TEN_SECONDLY_ROLLING",
+            "groupName": f"publicapi:private-app-api-calls-ten-secondly:{PORTAL_ID}",
+        },
+    )
+
+
+def daily_limit_reached() -> HubSpotError:
+    return HubSpotError(
+        429,
+        "You have reached your daily limit.",
+        extra={
+            "errorType": "RATE_LIMIT",
+            "policyName": "DAILY",
+            "groupName": f"publicapi:private-app-api-calls-daily:{PORTAL_ID}",
+        },
+    )
+
+
+def search_secondly_limit_reached() -> HubSpotError:
+    # Search 429s carry a category and no policyName.
+    return HubSpotError(429, "You have reached your secondly limit.", "RATE_LIMITS")
+
+
+def injected_fault(status: int) -> HubSpotError:
+    messages = {
+        500: "internal error",
+        502: "Bad Gateway: the upstream service did not answer in time.",
+        503: "Service Unavailable: please retry later.",
+    }
+    return HubSpotError(status, messages[status], "INTERNAL_ERROR")
+
+
+def route_not_found(method: str, path: str) -> HubSpotError:
+    return HubSpotError(404, f"No endpoint matches {method} {path}", "OBJECT_NOT_FOUND")

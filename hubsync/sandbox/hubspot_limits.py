@@ -1,0 +1,112 @@
+"""Rate limits (rolling ten-second window, search per second, daily) and injected faults."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from hubsync.sandbox.hubspot_config import SandboxConfig
+from hubsync.sandbox.hubspot_errors import (
+    HubSpotError,
+    daily_limit_reached,
+    search_secondly_limit_reached,
+    ten_secondly_limit_reached,
+)
+
+FAULT_STATUSES = (500, 502, 503)
+
+
+@dataclass(frozen=True)
+class Admission:
+    rejection: HubSpotError | None  # a 429 to answer, or None when the request may run
+    headers: dict[str, str]  # X-HubSpot-RateLimit-* headers for the answer
+
+
+class RateLimiter:
+    """Counts admitted requests; rejected ones do not count."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._window: deque[float] = deque()
+        self._search_second: deque[float] = deque()
+        self._daily_used = 0
+
+    @property
+    def daily_used(self) -> int:
+        with self._lock:
+            return self._daily_used
+
+    def admit(self, config: SandboxConfig, *, is_search: bool) -> Admission:
+        now = time.monotonic()
+        with self._lock:
+            self._forget_old(config, now)
+            rejection = self._rejection(config, is_search)
+            if rejection is None:
+                self._window.append(now)
+                if is_search:
+                    self._search_second.append(now)
+                self._daily_used += 1
+            return Admission(rejection, self._headers(config, now, is_search))
+
+    def _forget_old(self, config: SandboxConfig, now: float) -> None:
+        while self._window and self._window[0] <= now - config.rate_window_s:
+            self._window.popleft()
+        while self._search_second and self._search_second[0] <= now - 1.0:
+            self._search_second.popleft()
+
+    def _rejection(self, config: SandboxConfig, is_search: bool) -> HubSpotError | None:
+        if config.daily_limit is not None and self._daily_used >= config.daily_limit:
+            return daily_limit_reached()
+        search_limit = config.search_per_second
+        if is_search and search_limit is not None and len(self._search_second) >= search_limit:
+            return search_secondly_limit_reached()
+        burst = config.requests_per_10s
+        if burst is not None and len(self._window) >= burst:
+            return ten_secondly_limit_reached()
+        return None
+
+    def _headers(self, config: SandboxConfig, now: float, is_search: bool) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        burst = config.requests_per_10s
+        # Search answers carry only the daily headers, as HubSpot's do.
+        if burst is not None and not is_search:
+            secondly = math.ceil(burst / config.rate_window_s)
+            last_second = sum(1 for t in reversed(self._window) if t > now - 1.0)
+            headers.update(
+                {
+                    "X-HubSpot-RateLimit-Interval-Milliseconds": str(
+                        round(config.rate_window_s * 1000)
+                    ),
+                    "X-HubSpot-RateLimit-Max": str(burst),
+                    "X-HubSpot-RateLimit-Remaining": str(max(0, burst - len(self._window))),
+                    "X-HubSpot-RateLimit-Secondly": str(secondly),
+                    "X-HubSpot-RateLimit-Secondly-Remaining": str(max(0, secondly - last_second)),
+                }
+            )
+        if config.daily_limit is not None:
+            headers["X-HubSpot-RateLimit-Daily"] = str(config.daily_limit)
+            remaining = max(0, config.daily_limit - self._daily_used)
+            headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(remaining)
+        return headers
+
+
+class FaultInjector:
+    """Decides, before a request does anything, whether it fails."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+
+    def should_drop(self, config: SandboxConfig) -> bool:
+        with self._lock:
+            return config.drop_rate > 0 and self._random.random() < config.drop_rate
+
+    def fault_status(self, config: SandboxConfig) -> int | None:
+        with self._lock:
+            if config.fault_rate > 0 and self._random.random() < config.fault_rate:
+                return self._random.choice(FAULT_STATUSES)
+            return None

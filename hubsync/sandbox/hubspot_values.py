@@ -1,0 +1,62 @@
+"""How HubSpot reads and writes property values: timestamps, numbers, e-mail addresses."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, date, datetime
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$"
+)
+# HubSpot refuses exponents ("1.4e-14 was not a valid number.").
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_EPOCH_MS = re.compile(r"^-?\d+$")
+_MS_PER_DAY = 86_400_000
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def is_plausible_email(value: str) -> bool:
+    return len(value) <= 254 and _EMAIL.match(value) is not None
+
+
+def is_number(value: str) -> bool:
+    return _NUMBER.match(value) is not None
+
+
+def parse_timestamp_ms(value: str) -> int | None:
+    """Epoch milliseconds or ISO 8601 (a date alone is midnight UTC); None if neither."""
+    text = value.strip()
+    if _EPOCH_MS.match(text):
+        return int(text)
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def is_midnight_utc(ms: int) -> bool:
+    return ms % _MS_PER_DAY == 0
+
+
+def format_instant(ms: int) -> str:
+    """Like Java's Instant.toString(): milliseconds shown only when not zero."""
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if ms % 1000:
+        text += f".{ms % 1000:03d}"
+    return text + "Z"
+
+
+def format_date(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")

@@ -1,0 +1,46 @@
+"""Shared fixtures: one local DynamoDB server per session, fresh tables per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from botocore.client import BaseClient
+
+from hubsync.sandbox.local import LocalDynamo, create_channels_table, start_dynamo
+from hubsync.state.store import StateStore
+
+
+@dataclass(frozen=True, slots=True)
+class DynamoTables:
+    """A channels table and a state table that exist for one test only."""
+
+    client: BaseClient
+    endpoint_url: str
+    channels: str
+    state: str
+
+
+@pytest.fixture(scope="session")
+def local_dynamo() -> Iterator[LocalDynamo]:
+    with start_dynamo() as dynamo:
+        yield dynamo
+
+
+@pytest.fixture
+def dynamo_tables(local_dynamo: LocalDynamo) -> Iterator[DynamoTables]:
+    client = local_dynamo.client()
+    suffix = uuid.uuid4().hex[:12]
+    tables = DynamoTables(
+        client=client,
+        endpoint_url=local_dynamo.url,
+        channels=f"channels_{suffix}",
+        state=f"hubsync_state_{suffix}",
+    )
+    create_channels_table(client, tables.channels)
+    StateStore(client, tables.state).ensure_table(create=True)
+    yield tables
+    for name in (tables.channels, tables.state):
+        client.delete_table(TableName=name)
