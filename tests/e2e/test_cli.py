@@ -1,0 +1,163 @@
+"""The hubsync command as a user runs it: a real process, its output and exit code."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.world import KEY, World
+from tests.unit.factories import channel_item
+
+TOKEN_LIKE = "pat-na1-11111111-2222-3333-4444-555555555555"
+
+
+def hubsync(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hubsync", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSYNC_")}
+    return {**env, **extra}
+
+
+def assert_one_line_no_traceback(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("hubsync:")]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    done = hubsync("sync", env=clean_env(), cwd=tmp_path)
+
+    assert done.returncode == 2
+    line = assert_one_line_no_traceback(done.stderr)
+    assert "HUBSYNC_HUBSPOT_TOKEN is not set" in line
+
+
+def test_invalid_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    env = clean_env(HUBSYNC_HUBSPOT_TOKEN=TOKEN_LIKE, HUBSYNC_DUPLICATE_EMAIL_POLICY="merge")
+
+    done = hubsync("sync", env=env, cwd=tmp_path)
+
+    assert done.returncode == 2
+    line = assert_one_line_no_traceback(done.stderr)
+    assert "HUBSYNC_DUPLICATE_EMAIL_POLICY is invalid" in line
+    assert TOKEN_LIKE not in done.stderr + done.stdout
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    done = hubsync("sync", "--no-such-flag", env=clean_env(), cwd=tmp_path)
+    assert done.returncode == 2
+    assert "No such option" in done.stderr
+
+
+def test_wrong_token_is_exit_2_and_never_printed(world: World, tmp_path: Path) -> None:
+    env = clean_env(**world.env())
+    env["HUBSYNC_HUBSPOT_TOKEN"] = TOKEN_LIKE
+
+    done = hubsync("schema", "check", env=env, cwd=tmp_path)
+
+    assert done.returncode == 2
+    line = assert_one_line_no_traceback(done.stderr)
+    assert "HubSpot rejected the token (401)" in line
+    assert TOKEN_LIKE not in done.stderr + done.stdout
+
+
+def test_unreachable_hubspot_is_exit_1_with_a_clear_line(world: World, tmp_path: Path) -> None:
+    env = clean_env(
+        **{
+            **world.env(),
+            "HUBSYNC_HUBSPOT_BASE_URL": "http://127.0.0.1:9",
+            "HUBSYNC_HUBSPOT_RETRY_ATTEMPTS": "2",
+            "HUBSYNC_HUBSPOT_RETRY_MAX_S": "2",
+        }
+    )
+    world.put(channel_item(101))
+
+    done = hubsync("sync", env=env, cwd=tmp_path)
+
+    assert done.returncode == 1
+    line = assert_one_line_no_traceback(done.stderr)
+    assert "HubSpot" in line and "attempt" in line
+    assert world.hubspot.config.token not in done.stderr
+
+
+def test_sync_json_reports_the_run(world: World, tmp_path: Path) -> None:
+    world.put(channel_item(101), channel_item(102, email="CREATOR101@example.com "))
+    env = clean_env(**world.env(), HUBSYNC_LOG_FORMAT="json")
+
+    done = hubsync("sync", "--json", env=env, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for name in ("created", "updated", "unchanged", "conflicts", "rejected", "held", "orphaned"):
+        assert name in report
+    assert report["created"] == 2 and report["conflicts"] == 1
+    assert report["api_calls"]["by_endpoint"]["contacts.batch_upsert"] >= 1
+    assert report["api_calls"]["total"] == sum(report["api_calls"]["by_endpoint"].values())
+    assert isinstance(report["duration_s"], float)
+    run_ids = {json.loads(line).get("run_id") for line in done.stderr.splitlines()}
+    assert run_ids == {report["run_id"]}
+    assert world.hubspot.config.token not in done.stderr + done.stdout
+
+
+def test_plan_shows_what_would_change_and_writes_nothing(world: World, tmp_path: Path) -> None:
+    world.add_lead("creator101@example.com")
+    world.put(channel_item(101), channel_item(102))
+    env = clean_env(**world.env())
+
+    done = hubsync("plan", env=env, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert "lead converted" in done.stdout
+    assert "new customer" in done.stdout
+    assert "(dry run)" in done.stdout
+    assert all(c["properties"].get(KEY) is None for c in world.contacts())
+
+
+def test_unknown_channel_is_exit_2(world: World, tmp_path: Path) -> None:
+    world.put(channel_item(101))
+
+    done = hubsync("sync", "--channel", "UCnope", env=clean_env(**world.env()), cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert "UCnope" in assert_one_line_no_traceback(done.stderr)
+
+
+@pytest.mark.parametrize("missing", ["channels", "state"])
+def test_missing_table_is_exit_1_naming_it(world: World, tmp_path: Path, missing: str) -> None:
+    env = clean_env(**world.env())
+    name = "no_such_table"
+    env["HUBSYNC_CHANNELS_TABLE" if missing == "channels" else "HUBSYNC_STATE_TABLE"] = name
+
+    done = hubsync("sync", env=env, cwd=tmp_path)
+
+    assert done.returncode == 1
+    assert name in assert_one_line_no_traceback(done.stderr)
+
+
+def test_schema_check_fails_until_apply(world: World, tmp_path: Path) -> None:
+    env = clean_env(**world.env(), HUBSYNC_KEY_PROPERTY="other_key")
+
+    before = hubsync("schema", "check", env=env, cwd=tmp_path)
+    applied = hubsync("schema", "apply", env=env, cwd=tmp_path)
+    after = hubsync("schema", "check", "--json", env=env, cwd=tmp_path)
+
+    assert before.returncode == 1 and "other_key" in before.stdout
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert after.returncode == 0 and json.loads(after.stdout)["ok"] is True
