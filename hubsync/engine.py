@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -62,6 +63,7 @@ class RunResult:
     resolved_conflicts: int = 0  # 409s resolved by linking to the existing contact
     api_calls: dict[str, int] = field(default_factory=dict)  # HTTP attempts by endpoint
     retries: dict[str, int] = field(default_factory=dict)  # of those, retries by endpoint
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     duration_s: float = 0.0
 
     @property
@@ -90,9 +92,10 @@ class SyncEngine:
         started = time.monotonic()
         calls_before = dict(self.hubspot.calls)
         retries_before = dict(self.hubspot.retries)
+        timings: dict[str, float] = {}
         links = self.state.load_links()  # updated in place as batches are confirmed
         full = options.full or not links
-        source, view = self._load(full and not options.channels)
+        source, view = self._load(full and not options.channels, timings)
         only = _resolve_channels(options.channels, source.channels) if options.channels else None
         plan_options = PlanOptions(
             key_property=self.settings.key_property,
@@ -100,16 +103,19 @@ class SyncEngine:
             full=full,
             only=only,
         )
-        the_plan = self._plan_with_lookups(source, view, links, plan_options)
+        with _timed(timings, "plan_s"):
+            the_plan = self._plan_with_lookups(source, view, links, plan_options)
         result = RunResult(
             run_id=run_id,
             mode="full" if full else "incremental",
             dry_run=options.dry_run,
             started_at=datetime.now(UTC).isoformat(timespec="seconds"),
             plan=the_plan,
+            timings=timings,
         )
         if not options.dry_run:
-            self._apply(the_plan, result, source, view, links, plan_options)
+            with _timed(timings, "apply_s"):
+                self._apply(the_plan, result, source, view, links, plan_options)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
@@ -117,14 +123,22 @@ class SyncEngine:
 
     # -- load and plan ----------------------------------------------------------------------
 
-    def _load(self, list_contacts: bool) -> tuple[SourceSnapshot, ContactView]:
+    def _load(
+        self, list_contacts: bool, timings: dict[str, float]
+    ) -> tuple[SourceSnapshot, ContactView]:
         """Scan DynamoDB while HubSpot contacts page in: both are slow, neither needs the other."""
         view = ContactView(self.settings.key_property, complete=list_contacts)
         segments = self.settings.scan_segments
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            scanning = pool.submit(lambda: read_source(self.channels.scan(segments)))
+
+        def scan() -> SourceSnapshot:
+            with _timed(timings, "scan_s"):
+                return read_source(self.channels.scan(segments))
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scanning = pool.submit(scan)
             if list_contacts:
-                view.add(self.hubspot.list_contacts(self._read_properties))
+                with _timed(timings, "list_s"):
+                    view.add(self.hubspot.list_contacts(self._read_properties))
             source = scanning.result()
         log.info(
             "loaded",
@@ -292,6 +306,15 @@ class SecondRound:
             self.refused_emails[gleev_id] = write.target.email
             return True
         return False
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        timings[name] = round(time.monotonic() - started, 3)
 
 
 def _trace_id(write: Write) -> str:

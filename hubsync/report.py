@@ -37,6 +37,7 @@ def result_dict(result: RunResult) -> dict[str, Any]:
             "by_endpoint": dict(sorted(result.api_calls.items())),
         },
         "duration_s": result.duration_s,
+        "timings": result.timings,
         "details": _details(result),
     }
 

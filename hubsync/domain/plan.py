@@ -297,11 +297,16 @@ class _Planner:
         )
 
     def _needs_lookups(self, target: Target, link: Link | None) -> bool:
+        """Linked contacts are read first; only when the linked contact is gone, or does not
+        already hold this channel's key and e-mail, are the key and e-mail searched for."""
         lookups = self.result.lookups
+        if link is not None:
+            if not self.view.knows_id(link.contact_id):
+                lookups.contact_ids.add(link.contact_id)
+                return True
+            if self._holds_identity(self.view.by_id.get(link.contact_id), target):
+                return False
         missing = False
-        if link is not None and not self.view.knows_id(link.contact_id):
-            lookups.contact_ids.add(link.contact_id)
-            missing = True
         key = str(target.gleev_id)
         if not self.view.knows_key(key):
             lookups.keys.add(key)
@@ -310,6 +315,13 @@ class _Planner:
             lookups.emails.add(target.email)
             missing = True
         return missing
+
+    def _holds_identity(self, contact: Contact | None, target: Target) -> bool:
+        return (
+            contact is not None
+            and contact.get(self.options.key_property) == str(target.gleev_id)
+            and (target.email is None or contact.email == target.email)
+        )
 
     def _key_claimed_by_another(self, target: Target, link: Link | None) -> bool:
         """A contact carries this channel's Gleev id but belongs to another channel: writing

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 @dataclass
 class SandboxConfig:
-    """How the emulated portal behaves. Mutable while the sandbox runs."""
+    """How the emulated portal behaves. Mutable while the sandbox runs, except where noted."""
 
-    # Bearer token required on every /crm and /account-info path (401 otherwise).
+    # Bearer token required on every path, /_sandbox/ ones included (401 otherwise).
     token: str = "sandbox-token"
     # Requests allowed per rolling window of `rate_window_s` seconds; None = no limit.
     requests_per_10s: int | None = 100
@@ -22,7 +22,7 @@ class SandboxConfig:
     search_index_delay_s: float = 0.0
     # The portal switch "contacts created by this integration are marketing contacts".
     marketing_on_create: bool = True
-    # hs_lead_status has the portal's custom REFERRER option from the start.
+    # hs_lead_status has the portal's custom REFERRER option (read at start).
     referrer_option: bool = True
     # Lifecycle stage given to contacts created without one (None: left empty).
     default_lifecycle_stage: str | None = None
@@ -32,5 +32,5 @@ class SandboxConfig:
     drop_rate: float = 0.0
     # Seconds added before every answer.
     latency_s: float = 0.0
-    # Seed of the random choice of faults (None: unpredictable).
+    # Seed of the random choice of faults (None: unpredictable; read at start).
     seed: int | None = None

@@ -76,8 +76,8 @@ def list_contacts(store: SandboxStore, request: ApiRequest) -> ApiResponse:
             "results": [render_contact(record, store.catalog, wanted) for record in page]
         }
     if next_after is not None:
-        query = {name: values[-1] for name, values in request.query.items()} | {"after": next_after}
-        link = f"{request.base_url}{CONTACTS}?{urlencode(query)}"
+        query = urlencode({**request.query, "after": [next_after]}, doseq=True)
+        link = f"{request.base_url}{CONTACTS}?{query}"
         body["paging"] = {"next": {"after": next_after, "link": link}}
     return ApiResponse(200, body)
 
@@ -151,8 +151,7 @@ def batch_create(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     ]
     _raise_for_duplicate_traces(inputs)
     with store.lock:
-        result = store.create_batch(inputs)
-        return _batch_response(store, result, started, 201, all_properties=True)
+        return _batch_response(store, store.create_batch(inputs), started, 201)
 
 
 def batch_update(store: SandboxStore, request: ApiRequest) -> ApiResponse:
@@ -203,16 +202,11 @@ def _batch_response(
     started: int,
     success_status: int,
     *,
-    all_properties: bool = False,
     upsert: bool = False,
 ) -> ApiResponse:
     results = []
     for written in result.results:
-        contact = (
-            render_contact(written.record, store.catalog, list(written.record.properties))
-            if all_properties
-            else _written_contact(store, written)
-        )
+        contact = _written_contact(store, written)
         if upsert:
             contact["new"] = written.is_new
         results.append(contact)
@@ -225,7 +219,7 @@ def _batch_response(
 
 
 def _written_contact(store: SandboxStore, result: WriteResult) -> dict[str, Any]:
-    """A written contact shows the properties the write named (and the always-shown ones)."""
+    """A created contact shows every stored property; an updated one those the write named."""
     if result.is_new:
         return render_contact(result.record, store.catalog, list(result.record.properties))
     return render_contact(result.record, store.catalog, result.sent)

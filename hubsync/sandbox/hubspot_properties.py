@@ -252,15 +252,7 @@ def default_properties(referrer_option: bool) -> list[PropertyDefinition]:
         ),
         _read_only(_text("hs_marketable_reason_type", "Marketing contact status source type")),
         _read_only(_text("hs_marketable_reason_id", "Marketing contact status source name")),
-        _read_only(
-            PropertyDefinition(
-                "hs_additional_emails",
-                "Additional email addresses",
-                "enumeration",
-                "checkbox",
-                "contactinformation",
-            )
-        ),
+        _read_only(_text("hs_additional_emails", "Additional email addresses", "textarea")),
     ]
 
 

@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
 from hubsync.sandbox import hubspot_contacts_api, hubspot_properties_api
 from hubsync.sandbox.hubspot_api import ApiRequest, ApiResponse, Route
@@ -100,6 +100,10 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer is normal under injected faults and timeouts.
+        log.debug("sandbox connection from %s failed", client_address, exc_info=True)
+
     def close_connections(self) -> None:
         with self.connections_lock:
             for connection in list(self.connections):
@@ -159,13 +163,14 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             response = _error_response(injected_fault(fault))
         else:
             response = self._admitted(route, path_params, url, raw_body)
+        # Journaled before answering, so a caller that got the answer finds it in the journal.
+        store.record_exchange(self._exchange(url, raw_body, response))
         if config.latency_s > 0:
             time.sleep(config.latency_s)
         self._send(response)
-        store.record_exchange(self._exchange(url, raw_body, response))
 
     def _admitted(
-        self, route: Route | None, path_params: dict[str, str], url: Any, raw_body: bytes
+        self, route: Route | None, path_params: dict[str, str], url: SplitResult, raw_body: bytes
     ) -> ApiResponse:
         config = self.server.config
         refusal = self._refusal(config)
@@ -188,7 +193,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         return _error_response(unauthenticated())
 
     def _run(
-        self, route: Route | None, path_params: dict[str, str], url: Any, raw_body: bytes
+        self, route: Route | None, path_params: dict[str, str], url: SplitResult, raw_body: bytes
     ) -> ApiResponse:
         if route is None:
             return _error_response(route_not_found(self.command, url.path))
@@ -221,8 +226,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _exchange(self, url: Any, raw_body: bytes, response: ApiResponse) -> Exchange:
-        headers = {name: value for name, value in self.headers.items()}
+    def _exchange(self, url: SplitResult, raw_body: bytes, response: ApiResponse) -> Exchange:
         response_headers = dict(response.headers)
         if response.body is not None:
             response_headers["Content-Type"] = JSON_TYPE
@@ -230,7 +234,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             method=self.command,
             path=url.path,
             query=parse_qs(url.query, keep_blank_values=True),
-            headers=headers,
+            headers=dict(self.headers.items()),
             request_body=_json_or_none(raw_body),
             status=response.status,
             response_headers=response_headers,

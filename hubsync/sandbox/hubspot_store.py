@@ -113,11 +113,12 @@ class SandboxStore:
     # ---- Python interface (seeding, drift, inspection) ----
 
     def add_contact(self, properties: dict[str, str]) -> str:
-        """Seeds a contact under the same uniqueness and value rules; raises HubSpotError."""
+        """Seeds a contact under the same uniqueness and value rules; raises HubSpotError.
+
+        Like any write, it reaches search only after `search_index_delay_s`.
+        """
         with self.lock:
-            undo: UndoLog = []
-            record = self._create(properties, undo, allow_read_only=HUMAN_WRITABLE_READ_ONLY)
-            return record.id
+            return self._create(properties, [], allow_read_only=HUMAN_WRITABLE_READ_ONLY).id
 
     def contacts(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -45,10 +45,10 @@ def _schemas(spec: Spec) -> dict[str, Any]:
     return spec["components"]["schemas"]
 
 
-def _operations(spec: Spec) -> Iterable[dict[str, Any]]:
-    for path_item in spec["paths"].values():
+def _operations(spec: Spec, path_prefix: str = "") -> Iterable[dict[str, Any]]:
+    for path, path_item in spec["paths"].items():
         for method in ("get", "post", "put", "patch", "delete"):
-            if method in path_item:
+            if method in path_item and path.startswith(path_prefix):
                 yield path_item[method]
 
 
@@ -113,11 +113,8 @@ def _error_response(
                 "application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}
             },
         }
-        for path, path_item in spec["paths"].items():
-            if path.startswith(path_prefix):
-                for method in ("get", "post", "put", "patch", "delete"):
-                    if method in path_item:
-                        path_item[method]["responses"][status] = response
+        for operation in _operations(spec, path_prefix):
+            operation["responses"][status] = response
 
     return patch
 
@@ -238,6 +235,11 @@ def _describe(error: BaseException) -> str:
     return "\n".join(parts)
 
 
+def _content_type(headers: dict[str, str]) -> str:
+    lowered = {name.lower(): value for name, value in headers.items()}
+    return lowered.get("content-type", "application/json")
+
+
 def _as_bytes(body: Any) -> bytes | None:
     return None if body is None else json.dumps(body).encode()
 
@@ -256,13 +258,13 @@ def validate_exchange(exchange: Exchange) -> None:
         args=exchange.query,
         headers=exchange.headers,
         data=_as_bytes(exchange.request_body),
-        content_type=exchange.headers.get("Content-Type", "application/json"),
+        content_type=_content_type(exchange.headers),
     )
     response = MockResponse(
         _as_bytes(exchange.response_body) or b"",
         status_code=exchange.status,
         headers=exchange.response_headers,
-        content_type=exchange.response_headers.get("Content-Type", "application/json"),
+        content_type=_content_type(exchange.response_headers),
     )
     openapi = _openapi(file_name)
     where = f"{exchange.method} {exchange.path} -> {exchange.status}"

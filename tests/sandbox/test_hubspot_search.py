@@ -7,7 +7,11 @@ from typing import Any
 
 import hubspot
 import pytest
-from hubspot.crm.contacts import ApiException, PublicObjectSearchRequest
+from hubspot.crm.contacts import (
+    ApiException,
+    PublicObjectSearchRequest,
+    SimplePublicObjectInputForCreate,
+)
 from hubspot.crm.properties import PropertyCreate
 
 from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
@@ -197,6 +201,14 @@ def test_results_carry_requested_properties_and_nulls(client: hubspot.Client, pe
     assert alan.results[0].properties["total_subscribers"] is None
 
 
+def test_the_free_text_query_looks_in_names_and_emails(
+    sandbox: RunningSandbox, client: hubspot.Client, people: dict
+) -> None:
+    extra = sandbox.store.add_contact({"hs_additional_emails": "old@gleev.example"})
+    found = client.crm.contacts.search_api.do_search(PublicObjectSearchRequest(query="GLEEV"))
+    assert [c.id for c in found.results] == [people["ada"], people["alan"], extra]
+
+
 def test_archived_contacts_never_appear(client: hubspot.Client, people: dict) -> None:
     client.crm.contacts.basic_api.archive(people["ada"])
     assert people["ada"] not in search_ids(client)
@@ -217,12 +229,15 @@ def test_search_sees_writes_only_after_the_index_delay() -> None:
     with start_sandbox(config) as sandbox:
         client = make_client(sandbox)
         old = sandbox.store.add_contact({"email": "ada@example.com", "firstname": "Ada"})
+        assert search_ids(client) == []  # seeding is a write like any other
         time.sleep(delay + 0.05)
-        new = sandbox.store.add_contact({"email": "grace@example.com"})
+        new = client.crm.contacts.basic_api.create(
+            SimplePublicObjectInputForCreate(properties={"email": "grace@example.com"})
+        ).id
         sandbox.store.set_properties(old, {"firstname": "Augusta"})
         by_name = [condition("firstname", "EQ", "ada")]
         assert search_ids(client) == [old]  # the new contact is not indexed yet
-        assert search_ids(client, by_name) == [old]  # with its old values
+        assert search_ids(client, by_name) == [old]  # and the update not either
         time.sleep(delay + 0.05)
         assert search_ids(client) == [old, new]
         assert search_ids(client, by_name) == []

@@ -109,15 +109,43 @@ def test_same_hash_under_another_role_is_a_candidate() -> None:
     as_duplicate = Link(101, "C1", link.pushed_hash, Role.DUPLICATE)
     result = run([item(101)], partial_view(), links_of(as_duplicate))
     assert result.unchanged == 0
-    assert result.lookups == Lookups({"C1"}, {email_of(101)}, {"101"})
+    assert result.lookups == Lookups({"C1"}, set(), set())
 
 
-def test_changed_channel_asks_for_its_linked_contact_key_and_email() -> None:
+def test_changed_channel_asks_for_its_linked_contact_first() -> None:
     links = links_of(link_to(item(101), "C1"))
     result = run([item(101, title="Renamed")], partial_view(), links)
     assert result.writes == []
     assert result.unchanged == 0
-    assert result.lookups == Lookups({"C1"}, {email_of(101)}, {"101"})
+    assert result.lookups == Lookups({"C1"}, set(), set())
+
+
+def test_linked_contact_holding_key_and_email_needs_no_search() -> None:
+    links = links_of(link_to(item(101), "C1"))
+    view = partial_view()
+    view.add([on_contact("C1")])
+    view.record_lookups(ids={"C1"})
+    result = run([item(101, title="Renamed")], view, links)
+    assert not result.lookups
+    assert write_for(result, 101).properties == {"channel_title": "Renamed"}
+
+
+def test_linked_contact_without_the_new_email_asks_who_holds_it() -> None:
+    links = links_of(link_to(item(101), "C1"))
+    view = partial_view()
+    view.add([on_contact("C1")])
+    view.record_lookups(ids={"C1"})
+    result = run([item(101, email="moved@example.com")], view, links)
+    assert result.lookups == Lookups(set(), {"moved@example.com"}, set())
+    assert result.writes == []
+
+
+def test_deleted_linked_contact_asks_for_key_and_email() -> None:
+    links = links_of(link_to(item(101), "C1"))
+    view = partial_view()
+    view.record_lookups(ids={"C1"})
+    result = run([item(101, title="Renamed")], view, links)
+    assert result.lookups == Lookups(set(), {email_of(101)}, {"101"})
 
 
 def test_changed_channel_is_planned_once_the_view_knows_its_contacts() -> None:
@@ -164,7 +192,7 @@ def test_lookups_are_collected_for_all_candidates_at_once() -> None:
     items = [item(101), item(102, title="Renamed"), item(103, email=" New@Example.com ")]
     result = run(items, partial_view(), links)
     assert result.unchanged == 1
-    assert result.lookups == Lookups({"C2"}, {email_of(102), "new@example.com"}, {"102", "103"})
+    assert result.lookups == Lookups({"C2"}, {"new@example.com"}, {"103"})
 
 
 def test_looked_up_and_not_found_means_absent() -> None:
@@ -287,7 +315,7 @@ def test_only_plans_just_those_channels() -> None:
 def test_only_asks_lookups_for_just_those_channels() -> None:
     links = links_of(link_to(item(101), "C1"))
     result = run([item(101), item(102)], partial_view(), links, only=frozenset({101}))
-    assert result.lookups == Lookups({"C1"}, {email_of(101)}, {"101"})
+    assert result.lookups == Lookups({"C1"}, set(), set())
 
 
 def test_only_can_name_a_referrer() -> None:
