@@ -14,21 +14,20 @@ import resource
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from hubsync.app import run_sync
-from hubsync.demo import CHANNELS_TABLE, local_services, sandbox_settings
+from hubsync.demo import local_services, sandbox_settings
 from hubsync.engine import RunOptions, RunResult
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.schema import apply_schema
 from hubsync.log import configure_logging
 from hubsync.sandbox.hubspot import RunningSandbox
-from hubsync.sandbox.local import LocalDynamo
+from hubsync.sandbox.local import LocalDynamo, create_channels_table
 from hubsync.sandbox.seed import generate_channels, generate_leads, write_channels
 from hubsync.settings import Settings
-
-STATE_TABLE = "hubsync_state"
 
 
 @contextmanager
@@ -36,13 +35,19 @@ def portal(
     channels: list[dict], leads: int = 0, limited: bool = False
 ) -> Iterator[tuple[Settings, RunningSandbox, LocalDynamo]]:
     with local_services() as (hubspot, dynamo):
+        # One moto backend serves every server in this process: fresh tables per scenario.
+        suffix = uuid.uuid4().hex[:8]
+        channels_table, state_table = f"channels_{suffix}", f"hubsync_state_{suffix}"
+        create_channels_table(dynamo.client(), channels_table)
         if not limited:
             hubspot.config.requests_per_10s = None
             hubspot.config.search_per_second = None
         for lead in generate_leads(channels, leads) if leads else []:
             hubspot.store.add_contact(lead)
-        write_channels(dynamo.client(), CHANNELS_TABLE, channels)
-        settings = sandbox_settings(hubspot, dynamo)
+        write_channels(dynamo.client(), channels_table, channels)
+        settings = sandbox_settings(hubspot, dynamo).model_copy(
+            update={"channels_table": channels_table, "state_table": state_table}
+        )
         if not limited:
             settings = settings.model_copy(update={"hubspot_requests_per_10s": 100_000})
         apply_schema(HubSpotGateway(settings), settings.key_property)
@@ -78,7 +83,7 @@ def k_changed(size: int, ks: list[int]) -> None:
                 stats = dict(item.get("statistics") or {})
                 stats["subscriberCount"] = int(stats.get("subscriberCount") or 0) + bump
                 changed.append({**item, "statistics": stats})
-            write_channels(dynamo.client(), CHANNELS_TABLE, changed)
+            write_channels(dynamo.client(), settings.channels_table, changed)
             bump += 1
             result = run_sync(settings, RunOptions())
             bound = math.ceil(k / 100)

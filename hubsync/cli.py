@@ -16,7 +16,8 @@ import click
 from botocore.exceptions import BotoCoreError, ClientError
 
 from hubsync.aws import describe_aws_error
-from hubsync.engine import RunOptions, UnknownChannelError
+from hubsync.domain.identity import UnknownChannelError
+from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, get_logger, mask_secrets
 from hubsync.settings import ConfigError, Settings, load_settings
@@ -164,9 +165,7 @@ def _print_schema(report: Any, as_json: bool) -> None:
 @handle_errors
 def sandbox(hubspot_port: int, dynamo_port: int, seed_channels: int) -> None:
     """Run the local HubSpot and DynamoDB until Ctrl-C."""
-    from hubsync.demo import serve_sandbox
-
-    serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+    _sandbox_module().serve_sandbox(hubspot_port, dynamo_port, seed_channels)
 
 
 @main.command()
@@ -174,6 +173,15 @@ def sandbox(hubspot_port: int, dynamo_port: int, seed_channels: int) -> None:
 @handle_errors
 def demo(channels: int) -> None:
     """Start the sandbox, seed it, and sync twice: the second run has nothing to do."""
-    from hubsync.demo import run_demo
+    _sandbox_module().run_demo(channels)
 
-    run_demo(channels)
+
+def _sandbox_module() -> Any:
+    try:
+        from hubsync import demo
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"the local sandbox needs {exc.name}, which is not installed: "
+            "pip install 'hubsync[sandbox]'"
+        ) from None
+    return demo

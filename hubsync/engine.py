@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from hubsync.domain.channel import Channel
+from hubsync.domain.identity import resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
 from hubsync.domain.properties import managed_property_names
@@ -29,10 +29,6 @@ MAX_LOOKUP_ROUNDS = 4
 WRITE_ENDPOINTS = ("contacts.batch_upsert", "contacts.batch_update")
 
 Sender = Callable[[list[WriteInput]], list[WriteOutcome]]
-
-
-class UnknownChannelError(Exception):
-    """`--channel` named a channel the channels table does not have."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +71,18 @@ class RunResult:
         return sum(self.api_calls.values()) - self.write_calls
 
 
+@dataclass
+class _Run:
+    """What one run knows while it applies: the source, HubSpot's contacts as read, and the
+    links, which are updated in place as HubSpot confirms each batch."""
+
+    source: SourceSnapshot
+    view: ContactView
+    links: dict[int, Link]
+    options: PlanOptions
+    result: RunResult
+
+
 class SyncEngine:
     def __init__(
         self,
@@ -92,11 +100,12 @@ class SyncEngine:
         started = time.monotonic()
         calls_before = dict(self.hubspot.calls)
         retries_before = dict(self.hubspot.retries)
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
         timings: dict[str, float] = {}
-        links = self.state.load_links()  # updated in place as batches are confirmed
+        links = self.state.load_links()
         full = options.full or not links
         source, view = self._load(full and not options.channels, timings)
-        only = _resolve_channels(options.channels, source.channels) if options.channels else None
+        only = resolve_channels(options.channels, source.channels) if options.channels else None
         plan_options = PlanOptions(
             key_property=self.settings.key_property,
             duplicate_policy=self.settings.duplicate_email_policy,
@@ -105,17 +114,11 @@ class SyncEngine:
         )
         with _timed(timings, "plan_s"):
             the_plan = self._plan_with_lookups(source, view, links, plan_options)
-        result = RunResult(
-            run_id=run_id,
-            mode="full" if full else "incremental",
-            dry_run=options.dry_run,
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            plan=the_plan,
-            timings=timings,
-        )
+        mode = "full" if full else "incremental"
+        result = RunResult(run_id, mode, options.dry_run, started_at, the_plan, timings=timings)
         if not options.dry_run:
             with _timed(timings, "apply_s"):
-                self._apply(the_plan, result, source, view, links, plan_options)
+                self._apply(_Run(source, view, links, plan_options, result))
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
@@ -185,29 +188,14 @@ class SyncEngine:
 
     # -- apply ------------------------------------------------------------------------------
 
-    def _apply(
-        self,
-        the_plan: Plan,
-        result: RunResult,
-        source: SourceSnapshot,
-        view: ContactView,
-        links: dict[int, Link],
-        options: PlanOptions,
-    ) -> None:
-        if the_plan.confirmed:
-            self.state.save_links(the_plan.confirmed)
+    def _apply(self, run: _Run) -> None:
+        self.state.save_links(run.result.plan.confirmed)
         second = SecondRound()
-        self._write(the_plan.writes, result, links, second)
+        self._write(run.result.plan.writes, run, second)
         if second:
-            self._plan_again(second, result, source, view, links, options)
+            self._plan_again(second, run)
 
-    def _write(
-        self,
-        writes: Sequence[Write],
-        result: RunResult,
-        links: dict[int, Link],
-        second: SecondRound | None = None,
-    ) -> None:
+    def _write(self, writes: Sequence[Write], run: _Run, second: SecondRound | None = None) -> None:
         """Send every write in batches; remember each batch as soon as HubSpot confirmed it.
         Writes HubSpot refused in a way a second plan can fix go to `second`, if given."""
         for send, batch in self._batches(writes):
@@ -218,19 +206,19 @@ class SyncEngine:
                 outcome = outcomes.get(_trace_id(write))
                 if outcome is not None and outcome.ok and outcome.contact_id:
                     confirmed.append(_link(write, outcome.contact_id))
-                    _count(result, outcome)
+                    _count(run.result, outcome)
                 elif second is not None and outcome is not None and second.take(write, outcome):
                     continue
                 else:
-                    result.failures.append(_failure(write, outcome))
+                    run.result.failures.append(_failure(write, outcome))
                     if outcome is not None and outcome.error_category == "OBJECT_NOT_FOUND":
                         gone.append(write.target.gleev_id)
             self.state.save_links(confirmed)
             # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
             self.state.delete_links(gone)
-            links.update((link.gleev_id, link) for link in confirmed)
+            run.links.update((link.gleev_id, link) for link in confirmed)
             for gleev_id in gone:
-                links.pop(gleev_id, None)
+                run.links.pop(gleev_id, None)
             log.info("batch written", size=len(batch), confirmed=len(confirmed))
 
     def _send(self, send: Sender, batch: list[Write]) -> dict[str, WriteOutcome]:
@@ -258,32 +246,24 @@ class SyncEngine:
             for start in range(0, len(group), BATCH_SIZE):
                 yield send, group[start : start + BATCH_SIZE]
 
-    def _plan_again(
-        self,
-        second: SecondRound,
-        result: RunResult,
-        source: SourceSnapshot,
-        view: ContactView,
-        links: dict[int, Link],
-        options: PlanOptions,
-    ) -> None:
+    def _plan_again(self, second: SecondRound, run: _Run) -> None:
         """Plan the refused channels once more with what HubSpot told us: the contact that
         already exists (a 409 naming it) is linked instead of failing the run, and an e-mail
         HubSpot calls invalid is left out and flagged, so the channel is still synced."""
         if second.existing_contacts:
             existing = sorted(set(second.existing_contacts.values()))
-            view.add(self.hubspot.read_contacts(existing, self._read_properties))
+            run.view.add(self.hubspot.read_contacts(existing, self._read_properties))
         retry_options = replace(
-            options,
+            run.options,
             full=True,
             only=frozenset(second.existing_contacts) | frozenset(second.refused_emails),
-            refused_emails=options.refused_emails | frozenset(second.refused_emails.values()),
+            refused_emails=run.options.refused_emails | frozenset(second.refused_emails.values()),
         )
-        retry = self._plan_with_lookups(source, view, links, retry_options)
-        result.resolved_conflicts += len(second.existing_contacts)
-        result.plan.flagged.extend(retry.flagged)
+        retry = self._plan_with_lookups(run.source, run.view, run.links, retry_options)
+        run.result.resolved_conflicts += len(second.existing_contacts)
+        run.result.plan.flagged.extend(retry.flagged)
         self.state.save_links(retry.confirmed)
-        self._write(retry.writes, result, links)
+        self._write(retry.writes, run)
 
 
 @dataclass
@@ -357,24 +337,3 @@ def _calls_since(before: dict[str, int], now: dict[str, int]) -> dict[str, int]:
         for name, count in now.items()
         if count > before.get(name, 0)
     }
-
-
-def _resolve_channels(refs: Sequence[str], channels: Sequence[Channel]) -> frozenset[int]:
-    by_youtube = {c.youtube_id: c.gleev_id for c in channels}
-    known_gleev = {c.gleev_id for c in channels} | {
-        c.referrer_gleev_id for c in channels if c.referrer_gleev_id is not None
-    }
-    ids: set[int] = set()
-    unknown: list[str] = []
-    for ref in refs:
-        if ref in by_youtube:
-            ids.add(by_youtube[ref])
-        elif ref.isdigit() and int(ref) in known_gleev:
-            ids.add(int(ref))
-        else:
-            unknown.append(ref)
-    if unknown:
-        raise UnknownChannelError(
-            f"no channel with YouTube id or Gleev id {', '.join(unknown)} in the channels table"
-        )
-    return frozenset(ids)

@@ -75,13 +75,13 @@ def vars_of(record: Any) -> dict[str, Any]:
 
 def summary_lines(result: RunResult) -> list[str]:
     data = result_dict(result)
-    verb = "would be" if result.dry_run else "were"
+    contacts = "contacts (planned, nothing written)" if result.dry_run else "contacts"
     calls = data["api_calls"]
     lines = [
         f"{result.mode} run {result.run_id}{' (dry run)' if result.dry_run else ''}: "
         f"{data['duration_s']:.1f} s",
-        f"  contacts: {data['created']} created, {data['updated']} updated, "
-        f"{data['unchanged']} unchanged, {data['failed']} failed ({verb} written)",
+        f"  {contacts}: {data['created']} created, {data['updated']} updated, "
+        f"{data['unchanged']} unchanged, {data['failed']} failed",
         f"  channels: {data['rejected']} rejected, {data['held']} held, "
         f"{data['flagged']} flagged, {data['unverified_skipped']} unverified skipped, "
         f"{data['orphaned']} orphaned",

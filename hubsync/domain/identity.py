@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -78,3 +78,29 @@ def _primary(
             if owner == channel.gleev_id:
                 return channel
     return min(members, key=lambda c: c.signup_order)
+
+
+class UnknownChannelError(Exception):
+    """`--channel` named a channel the channels table does not have."""
+
+
+def resolve_channels(refs: Sequence[str], channels: Sequence[Channel]) -> frozenset[int]:
+    """The Gleev ids that `--channel` arguments name, by YouTube id or Gleev id."""
+    by_youtube = {c.youtube_id: c.gleev_id for c in channels}
+    known_gleev = {c.gleev_id for c in channels} | {
+        c.referrer_gleev_id for c in channels if c.referrer_gleev_id is not None
+    }
+    ids: set[int] = set()
+    unknown: list[str] = []
+    for ref in refs:
+        if ref in by_youtube:
+            ids.add(by_youtube[ref])
+        elif ref.isdigit() and int(ref) in known_gleev:
+            ids.add(int(ref))
+        else:
+            unknown.append(ref)
+    if unknown:
+        raise UnknownChannelError(
+            f"no channel with YouTube id or Gleev id {', '.join(unknown)} in the channels table"
+        )
+    return frozenset(ids)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.world import KEY, World
+from tests.e2e.world import KEY, World, clean_env
 from tests.unit.factories import channel_item
 
 TOKEN_LIKE = "pat-na1-11111111-2222-3333-4444-555555555555"
@@ -27,11 +26,6 @@ def hubsync(
         text=True,
         timeout=120,
     )
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSYNC_")}
-    return {**env, **extra}
 
 
 def assert_one_line_no_traceback(stderr: str) -> str:

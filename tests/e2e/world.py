@@ -3,6 +3,7 @@ questions about what the HubSpot sandbox holds afterwards."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,14 @@ from hubsync.sandbox.hubspot import RunningSandbox
 from hubsync.settings import Settings, load_settings
 
 KEY = "gleev_channel_id"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without HUBSYNC_ settings, plus `extra`: for subprocesses."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSYNC_")}
+    return {**env, **extra}
+
+
 FAST_RETRIES = RetryPolicy(attempts=12, max_total_s=60, backoff_base_s=0.01, backoff_cap_s=0.2)
 
 
