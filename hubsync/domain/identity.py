@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 from hubsync.domain.channel import Channel, Rejection
 from hubsync.domain.contact import Contact
@@ -32,12 +33,15 @@ def unique_gleev_ids(channels: Iterable[Channel]) -> tuple[list[Channel], list[R
     """One channel per Gleev id: the earliest sign-up; later items claiming it are rejected."""
     kept: dict[int, Channel] = {}
     rejected: list[Rejection] = []
-    for channel in sorted(channels, key=lambda c: c.signup_order):
+    for channel in channels:
         first = kept.setdefault(channel.gleev_id, channel)
-        if first is not channel:
-            reason = f"joystreamChannelId {channel.gleev_id} is already used by {first.youtube_id}"
-            rejected.append(Rejection(channel.youtube_id, reason))
-    return list(kept.values()), rejected
+        if first is channel:
+            continue
+        earlier, later = sorted((first, channel), key=lambda c: c.signup_order)
+        kept[channel.gleev_id] = earlier
+        reason = f"joystreamChannelId {channel.gleev_id} is already used by {earlier.youtube_id}"
+        rejected.append(Rejection(later.youtube_id, reason))
+    return sorted(kept.values(), key=attrgetter("gleev_id")), rejected
 
 
 def referrer_ids(synced: Iterable[Channel], synced_ids: set[int]) -> list[int]:
