@@ -166,7 +166,7 @@ def main() -> None:
     else:
         no_change([1_000, 10_000])
         k_changed(5_000, [1, 100, 250, 1_000])
-        full_first_run(10_000, 1_000)
+        full_first_run(10_000, 9_000)
         plan_million(1_000_000)
     used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(total {time.monotonic() - started:.0f} s, benchmark process peak {used:.0f} MB)")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hubsync.domain.values import epoch_ms
+from hubsync.domain.values import datetime_value
 
 UNVERIFIED = "Unverified"
 
@@ -34,6 +33,7 @@ class Channel:
     subscribers: int | None
     videos: int | None
     video_category_id: str | None
+    # Timestamps as HubSpot stores them (UTC, milliseconds, Z); None if absent or unreadable.
     published_at: str | None
     created_at: str | None
     processed_at: str | None
@@ -44,11 +44,10 @@ class Channel:
         return self.ypp_status != UNVERIFIED
 
     @property
-    def signup_order(self) -> tuple[float, int]:
-        """Earliest sign-up first (by instant, whatever the text's format); a missing or
+    def signup_order(self) -> tuple[str, int]:
+        """Earliest sign-up first (normalized timestamps sort as instants); a missing or
         unreadable createdAt sorts last; then the lowest Gleev id."""
-        instant = epoch_ms(self.created_at)
-        return (math.inf if instant is None else instant, self.gleev_id)
+        return (self.created_at or "\uffff", self.gleev_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,14 +104,16 @@ def _parse(item: Mapping[str, object]) -> Channel:
         subscribers=_integer(stats, "subscriberCount", prefix="statistics."),
         videos=_integer(stats, "videoCount", prefix="statistics."),
         video_category_id=_text(item, "videoCategoryId"),
-        published_at=_text(item, "publishedAt"),
-        created_at=_text(item, "createdAt"),
-        processed_at=_text(item, "processedAt"),
+        published_at=_timestamp(item, "publishedAt"),
+        created_at=_timestamp(item, "createdAt"),
+        processed_at=_timestamp(item, "processedAt"),
     )
 
 
 def _text(item: Mapping[str, object], name: str, required: bool = False) -> str | None:
     value = item.get(name)
+    if type(value) is str and value:  # the usual case first: a million items per run
+        return value
     if value is None or value == "":
         if required:
             raise _Invalid(f"{name} is missing")
@@ -122,10 +123,16 @@ def _text(item: Mapping[str, object], name: str, required: bool = False) -> str 
     return value
 
 
+def _timestamp(item: Mapping[str, object], name: str) -> str | None:
+    return datetime_value(_text(item, name)) or None
+
+
 def _integer(
     item: Mapping[str, object], name: str, required: bool = False, prefix: str = ""
 ) -> int | None:
     value = item.get(name)
+    if type(value) is int:  # the usual case first (bool, a subclass of int, is refused below)
+        return value
     if value is None or value == "":
         if required:
             raise _Invalid(f"{prefix}{name} is missing")

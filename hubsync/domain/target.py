@@ -14,10 +14,9 @@ from hubsync.domain.properties import (
     LEAD_STATUS_REFERRER,
     LIFECYCLE_CUSTOMER,
 )
-from hubsync.domain.values import datetime_value
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a million of them are built per run, and frozen is slow
 class Target:
     """One contact hubsync wants in HubSpot: a customer, a duplicate or a referrer.
 
@@ -38,7 +37,7 @@ class Target:
     @property
     def fingerprint(self) -> str:
         """A hash of what the contact should say; equal hashes mean nothing to write."""
-        text = f"{self.role}\x1e{chr(31).join(self.names)}\x1e{chr(31).join(self.values)}"
+        text = f"{self.role.value}\x1e{chr(31).join(self.names)}\x1e{chr(31).join(self.values)}"
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
@@ -80,9 +79,9 @@ def customer_target(channel: Channel, key_property: str, role: Role, flag: str =
         f"channel/{channel.youtube_id}",
         _text(channel.subscribers),
         _text(channel.videos),
-        datetime_value(channel.created_at),
-        datetime_value(channel.published_at),
-        datetime_value(channel.processed_at),
+        channel.created_at or "",
+        channel.published_at or "",
+        channel.processed_at or "",
         channel.ypp_status,
         _text(channel.referrer_gleev_id),
         _text(channel.video_category_id),

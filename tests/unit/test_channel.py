@@ -75,7 +75,7 @@ def test_complete_item_is_parsed_into_every_field() -> None:
         subscribers=1200,
         videos=34,
         video_category_id="4209603-2",
-        published_at="2020-02-03T04:05:06Z",
+        published_at="2020-02-03T04:05:06.000Z",
         created_at="2024-01-10T08:00:00.000Z",
         processed_at="2024-01-11T09:30:00.000Z",
     )
@@ -262,3 +262,19 @@ def test_read_source_keeps_channels_and_counts_rejections_in_order() -> None:
         Rejection("not-a-channel", "joystreamChannelId is missing"),
         Rejection("<no id>", "id is missing"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("2024-01-10T08:00:00.000Z", "2024-01-10T08:00:00.000Z"),
+        ("2024-01-10T08:00:00Z", "2024-01-10T08:00:00.000Z"),
+        ("2024-01-10T10:00:00+02:00", "2024-01-10T08:00:00.000Z"),
+        ("2024-02-30T10:00:00.000Z", None),
+        ("yesterday", None),
+    ],
+)
+def test_timestamps_are_stored_as_hubspot_writes_them(raw: str, stored: str | None) -> None:
+    parsed = parse_channel(channel_item(101, createdAt=raw))
+    assert isinstance(parsed, Channel)
+    assert parsed.created_at == stored
