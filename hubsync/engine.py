@@ -308,7 +308,8 @@ def _write_input(write: Write) -> WriteInput:
 
 
 def _link(write: Write, contact_id: str) -> Link:
-    return Link(write.target.gleev_id, contact_id, write.target.fingerprint, write.target.role)
+    target = write.target
+    return Link(target.gleev_id, contact_id, target.fingerprint, target.role, target.refused_email)
 
 
 def _count(result: RunResult, outcome: WriteOutcome) -> None:

@@ -18,3 +18,4 @@ class Link:
     contact_id: str
     pushed_hash: str  # hash of the properties HubSpot last confirmed for this channel
     role: Role
+    refused_email: str | None = None  # HubSpot called the channel's e-mail invalid

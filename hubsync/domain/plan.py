@@ -268,13 +268,15 @@ class _Planner:
 
     def _plan_channel(self, channel: Channel, group: DuplicateEmailGroup | None) -> None:
         key = self.options.key_property
-        if channel.email in self.options.refused_emails:
+        refused = self._refused_email(channel)
+        if refused:
             channel = replace(channel, email=None, email_issue=EmailIssue.INVALID)
         if group is None:
             flag = channel.email_issue.value if channel.email_issue else ""
             if flag:
                 self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
-            self._plan_target(customer_target(channel, key, Role.CUSTOMER, flag), channel)
+            target = customer_target(channel, key, Role.CUSTOMER, flag, refused)
+            self._plan_target(target, channel)
             return
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
             reason = f"shares its e-mail with channel {group.primary.gleev_id} (policy hold)"
@@ -283,6 +285,16 @@ class _Planner:
         flag = f"duplicate-email-of:{group.primary.gleev_id}"
         self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
         self._plan_target(customer_target(channel, key, Role.DUPLICATE, flag), channel)
+
+    def _refused_email(self, channel: Channel) -> str | None:
+        """The channel's e-mail if HubSpot refused it as invalid, in this run or before."""
+        link = self.links.get(channel.gleev_id)
+        if channel.email and (
+            channel.email in self.options.refused_emails
+            or (link is not None and link.refused_email == channel.email)
+        ):
+            return channel.email
+        return None
 
     def _plan_target(self, target: Target, channel: Channel | None = None) -> None:
         link = self.links.get(target.gleev_id)
@@ -420,7 +432,9 @@ class _Planner:
         changes = self._changes(target, contact)
         if not changes:
             self.result.unchanged += 1
-            confirmed = Link(target.gleev_id, contact.id, fingerprint, target.role)
+            confirmed = Link(
+                target.gleev_id, contact.id, fingerprint, target.role, target.refused_email
+            )
             if confirmed != link:
                 self.result.confirmed.append(confirmed)
             return

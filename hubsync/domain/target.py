@@ -29,6 +29,7 @@ class Target:
     values: tuple[str, ...]  # "" means "should be empty"
     email: str | None = None
     flag: str = ""  # why the contact is not the usual e-mail contact, also written to HubSpot
+    refused_email: str | None = None  # the channel's e-mail, left out because HubSpot refused it
 
     @property
     def properties(self) -> dict[str, str]:
@@ -67,7 +68,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def customer_target(channel: Channel, key_property: str, role: Role, flag: str = "") -> Target:
+def customer_target(
+    channel: Channel,
+    key_property: str,
+    role: Role,
+    flag: str = "",
+    refused_email: str | None = None,
+) -> Target:
     """A signed-up channel. Only the e-mail's primary channel (Role.CUSTOMER) carries the e-mail;
     a contact's e-mail is never cleared, so a channel without one leaves `email` out."""
     email = channel.email if role is Role.CUSTOMER else None
@@ -89,7 +96,8 @@ def customer_target(channel: Channel, key_property: str, role: Role, flag: str =
         flag,
     )
     names = _customer_names(key_property, email is not None)
-    return Target(channel.gleev_id, role, names, (email, *values) if email else values, email, flag)
+    values = (email, *values) if email else values
+    return Target(channel.gleev_id, role, names, values, email, flag, refused_email)
 
 
 def referrer_target(gleev_id: int, key_property: str) -> Target:

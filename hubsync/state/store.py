@@ -172,13 +172,16 @@ def _link_pk(gleev_id: int) -> str:
 
 
 def _link_item(link: Link, updated_at: str) -> dict[str, dict[str, str]]:
-    return {
+    item = {
         **_key(_link_pk(link.gleev_id), _LINK_SK),
         "contact_id": {"S": link.contact_id},
         "pushed_hash": {"S": link.pushed_hash},
         "role": {"S": link.role.value},
         "updated_at": {"S": updated_at},
     }
+    if link.refused_email:
+        item["refused_email"] = {"S": link.refused_email}
+    return item
 
 
 def _link_from_item(item: dict[str, Any]) -> Link:
@@ -189,6 +192,7 @@ def _link_from_item(item: dict[str, Any]) -> Link:
             contact_id=item["contact_id"]["S"],
             pushed_hash=item["pushed_hash"]["S"],
             role=Role(item["role"]["S"]),
+            refused_email=item.get("refused_email", {}).get("S"),
         )
     except (KeyError, ValueError) as exc:
         raise StateError(

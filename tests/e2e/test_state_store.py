@@ -281,3 +281,13 @@ def test_operations_on_a_deleted_table_raise_state_error(dynamo_tables: DynamoTa
         store.save_links(make_links(1))
     with pytest.raises(StateError, match="does not exist"):
         store.last_run()
+
+
+def test_a_refused_email_is_remembered_with_its_link(dynamo_tables: DynamoTables) -> None:
+    store = StateStore(dynamo_tables.client, dynamo_tables.state)
+    refused = Link(7, "701", "hash7", Role.CUSTOMER, refused_email="a..b@example.com")
+    plain = Link(8, "801", "hash8", Role.CUSTOMER)
+
+    store.save_links([refused, plain])
+
+    assert store.load_links() == {7: refused, 8: plain}

@@ -46,6 +46,8 @@ def test_a_record_hubspot_refuses_fails_alone_and_is_synced_without_its_email(
     refused = world.by_key(200)
     assert not refused.get("email") and refused["hubsync_flag"] == "invalid-email"
     assert any(f.gleev_id == 200 and f.flag == "invalid-email" for f in result.plan.flagged)
+    again = world.sync()
+    assert again.write_calls == 0 and again.read_calls == 0  # the refusal is remembered
 
 
 def test_409_existing_contact_is_linked_not_duplicated(world: World) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from hubsync.domain.channel import Rejection
 from hubsync.domain.contact import Contact
-from hubsync.domain.links import Role
+from hubsync.domain.links import Link, Role
 from hubsync.domain.plan import (
     Action,
     Conflict,
@@ -19,6 +19,7 @@ from hubsync.domain.plan import (
     plan,
     read_source,
 )
+from hubsync.domain.view import ContactView
 from tests.unit import factories
 from tests.unit.factories import (
     ABSENT,
@@ -934,3 +935,31 @@ def test_email_hubspot_refused_is_left_out_and_flagged() -> None:
     assert "email" not in write.properties
     assert write.properties["hubsync_flag"] == "invalid-email"
     assert [(f.gleev_id, f.flag) for f in result.flagged] == [(101, "invalid-email")]
+
+
+def test_refusal_remembered_in_the_link_keeps_the_email_out_until_it_changes() -> None:
+    first = plan(
+        read_source([factories.channel_item(101, email="a..b@example.com")]),
+        full_view(),
+        {},
+        PlanOptions(key_property=KEY, full=True, refused_emails=frozenset({"a..b@example.com"})),
+    )
+    [write] = first.writes
+    link = Link(101, "C1", write.target.fingerprint, Role.CUSTOMER, "a..b@example.com")
+    incremental = PlanOptions(key_property=KEY)
+
+    same = plan(
+        read_source([factories.channel_item(101, email="a..b@example.com")]),
+        ContactView(KEY),
+        {101: link},
+        incremental,
+    )
+    changed = plan(
+        read_source([factories.channel_item(101, email="fixed@example.com")]),
+        ContactView(KEY),
+        {101: link},
+        incremental,
+    )
+
+    assert same.unchanged == 1 and not same.lookups and same.writes == []
+    assert changed.unchanged == 0 and changed.lookups.contact_ids == {"C1"}
