@@ -47,7 +47,7 @@ def run_sync(
     engine = engine or build_engine(settings)
     run_id = start_run()
     try:
-        engine.state.ensure_table(create=settings.create_state_table)
+        engine.state.ensure_table(create=settings.create_state_table and not options.dry_run)
         log.info("run started", full=options.full, dry_run=options.dry_run)
         result = engine.run(options, run_id)
         record = result_dict(result)

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
+from hubsync.app import protect_secrets
 from hubsync.aws import describe_aws_error
 from hubsync.domain.identity import UnknownChannelError
 from hubsync.engine import RunOptions
@@ -68,6 +69,7 @@ def handle_errors(command: F) -> F:
 def _settings(**overrides: Any) -> Settings:
     settings = load_settings(**overrides)
     configure_logging(settings.log_format, settings.log_level)
+    protect_secrets(settings)
     return settings
 
 
@@ -108,11 +110,11 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
 def plan(full: bool, as_json: bool) -> None:
     """Show what a sync would change and why, without writing anything."""
     from hubsync.app import run_sync
-    from hubsync.report import plan_table, result_dict, summary_lines
+    from hubsync.report import plan_table, planned_writes, result_dict, summary_lines
 
     result = run_sync(_settings(), RunOptions(full=full, dry_run=True))
     if as_json:
-        click.echo(json.dumps(result_dict(result)))
+        click.echo(json.dumps({**result_dict(result), "writes": planned_writes(result.plan)}))
     else:
         click.echo("\n".join([*plan_table(result.plan), "", *summary_lines(result)]))
 
@@ -127,14 +129,9 @@ def schema() -> None:
 @handle_errors
 def schema_check(as_json: bool) -> None:
     """Report whether the portal has every property hubsync needs. Exit 1 if not."""
-    from hubsync.hubspot.gateway import HubSpotGateway
     from hubsync.hubspot.schema import check_schema
 
-    settings = _settings()
-    report = check_schema(HubSpotGateway(settings), settings.key_property)
-    _print_schema(report, as_json)
-    if not report.ok:
-        sys.exit(EXIT_FAILED)
+    _schema_command(check_schema, as_json)
 
 
 @schema.command("apply")
@@ -142,18 +139,19 @@ def schema_check(as_json: bool) -> None:
 @handle_errors
 def schema_apply(as_json: bool) -> None:
     """Create what is missing; explain what cannot be fixed automatically. Exit 1 if any."""
-    from hubsync.hubspot.gateway import HubSpotGateway
     from hubsync.hubspot.schema import apply_schema
 
+    _schema_command(apply_schema, as_json)
+
+
+def _schema_command(action: Callable[..., Any], as_json: bool) -> None:
+    from hubsync.hubspot.gateway import HubSpotGateway
+
     settings = _settings()
-    report = apply_schema(HubSpotGateway(settings), settings.key_property)
-    _print_schema(report, as_json)
+    report = action(HubSpotGateway(settings), settings.key_property)
+    click.echo(json.dumps(report.as_dict()) if as_json else "\n".join(report.lines()))
     if not report.ok:
         sys.exit(EXIT_FAILED)
-
-
-def _print_schema(report: Any, as_json: bool) -> None:
-    click.echo(json.dumps(report.as_dict()) if as_json else "\n".join(report.lines()))
 
 
 @main.command()

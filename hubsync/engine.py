@@ -171,19 +171,18 @@ class SyncEngine:
         raise RuntimeError("planning kept asking HubSpot for more contacts; this is a bug")
 
     def _look_up(self, view: ContactView, the_plan: Plan) -> None:
+        """Batch reads, not search: search lags behind writes, and an e-mail it has not
+        indexed yet would make a create land on an unseen contact."""
         lookups = the_plan.lookups
         properties = self._read_properties
-        if lookups.contact_ids:
-            view.add(self.hubspot.read_contacts(sorted(lookups.contact_ids), properties))
-        if lookups.emails or lookups.keys:
-            view.add(
-                self.hubspot.find_contacts(
-                    sorted(lookups.emails),
-                    sorted(lookups.keys),
-                    self.settings.key_property,
-                    properties,
-                )
-            )
+        key = self.settings.key_property
+        for values, id_property in (
+            (lookups.contact_ids, None),
+            (lookups.emails, "email"),
+            (lookups.keys, key),
+        ):
+            if values:
+                view.add(self.hubspot.read_contacts(sorted(values), properties, id_property))
         view.record_lookups(lookups.contact_ids, lookups.emails, lookups.keys)
 
     # -- apply ------------------------------------------------------------------------------
@@ -226,10 +225,11 @@ class SyncEngine:
         the bad input stands alone and the others go through."""
         outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
         refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
-        if len(refused) > 1:
-            half = len(refused) // 2
+        if refused and len(batch) > 1:
+            half = max(1, len(refused) // 2)
             for part in (refused[:half], refused[half:]):
-                outcomes.update(self._send(send, part))
+                if part:
+                    outcomes.update(self._send(send, part))
         return outcomes
 
     def _batches(self, writes: Sequence[Write]) -> Iterable[tuple[Sender, list[Write]]]:
@@ -260,10 +260,15 @@ class SyncEngine:
             refused_emails=run.options.refused_emails | frozenset(second.refused_emails.values()),
         )
         retry = self._plan_with_lookups(run.source, run.view, run.links, retry_options)
-        run.result.resolved_conflicts += len(second.existing_contacts)
-        run.result.plan.flagged.extend(retry.flagged)
+        run.result.plan.absorb(retry)
         self.state.save_links(retry.confirmed)
+        run.links.update((link.gleev_id, link) for link in retry.confirmed)
         self._write(retry.writes, run)
+        run.result.resolved_conflicts += sum(
+            1
+            for gleev_id, contact_id in second.existing_contacts.items()
+            if (link := run.links.get(gleev_id)) is not None and link.contact_id == contact_id
+        )
 
 
 @dataclass

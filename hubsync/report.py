@@ -69,6 +69,22 @@ def _details(result: RunResult) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def planned_writes(plan: Plan) -> list[dict[str, Any]]:
+    """Every write a plan holds: what, where, why and exactly which properties."""
+    return [
+        {
+            "action": write.action.value,
+            "gleev_id": write.target.gleev_id,
+            "role": write.target.role.value,
+            "contact_id": write.contact_id,
+            "id_property": write.id_property,
+            "reason": write.reason,
+            "properties": write.properties,
+        }
+        for write in plan.writes
+    ]
+
+
 def vars_of(record: Any) -> dict[str, Any]:
     return {name: getattr(record, name) for name in record.__slots__}
 

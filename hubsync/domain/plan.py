@@ -137,6 +137,13 @@ class Plan:
     flagged: list[Flagged] = field(default_factory=list)
     lookups: Lookups = field(default_factory=Lookups)
 
+    def absorb(self, second: Plan) -> None:
+        """Take in what a second plan of some channels found (after HubSpot refused writes),
+        so the run reports it once: its conflicts, held and flagged channels."""
+        self.conflicts.extend(second.conflicts)
+        self.held.extend(second.held)
+        self.flagged.extend(f for f in second.flagged if f not in self.flagged)
+
     @property
     def creates(self) -> list[Write]:
         return [w for w in self.writes if w.action is Action.CREATE]

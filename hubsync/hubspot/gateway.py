@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,8 +32,6 @@ T = TypeVar("T")
 
 BATCH_MAX = 100
 LIST_PAGE = 100
-SEARCH_PAGE = 200
-IN_VALUES_MAX = 100
 OBJECT_TYPE = "contacts"
 NOT_FOUND_CATEGORY = "OBJECT_NOT_FOUND"
 NO_RESULT_CATEGORY = "NO_RESULT"
@@ -113,51 +111,30 @@ class HubSpotGateway:
             if after is None:
                 return
 
-    def read_contacts(self, ids: Sequence[str], properties: Sequence[str]) -> list[Contact]:
-        """Contacts by HubSpot id; ids HubSpot does not know are simply absent."""
+    def read_contacts(
+        self, ids: Sequence[str], properties: Sequence[str], id_property: str | None = None
+    ) -> list[Contact]:
+        """Contacts by HubSpot id, or by the values of a unique property (`email`, the key
+        property); values HubSpot does not know are simply absent. Unlike search, a batch
+        read sees a write at once."""
         contacts: list[Contact] = []
+        wanted = list(dict.fromkeys([*properties, *([id_property] if id_property else [])]))
         for chunk in _chunks(list(dict.fromkeys(ids)), BATCH_MAX):
             body = sdk_contacts.BatchReadInputSimplePublicObjectId(
-                inputs=[sdk_contacts.SimplePublicObjectId(id=contact_id) for contact_id in chunk],
-                properties=list(properties),
+                inputs=[sdk_contacts.SimplePublicObjectId(id=value) for value in chunk],
+                properties=wanted,
                 properties_with_history=[],
+                id_property=id_property,
             )
             try:
                 answer = self._call("contacts.batch_read", self._batch_api.read, body)
             except HubSpotRequestError as exc:
                 if exc.category != NOT_FOUND_CATEGORY:
                     raise
-                continue  # none of the chunk's ids exists
+                continue  # none of the chunk's values exists
             _raise_unexpected_read_errors(answer)
             contacts.extend(_contact(raw) for raw in answer.get("results", []))
         return contacts
-
-    def find_contacts(
-        self,
-        emails: Sequence[str],
-        key_values: Sequence[str],
-        key_property: str,
-        properties: Sequence[str],
-    ) -> list[Contact]:
-        """Contacts whose e-mail or key property matches one of the values.
-
-        Values are compared case-insensitively (HubSpot wants IN values in lower case).
-        `email` and the key property are always among the properties returned.
-        """
-        email_values, key_property_values = _lower_unique(emails), _lower_unique(key_values)
-        wanted = list(dict.fromkeys([*properties, "email", key_property]))
-        searches = max(_chunk_count(email_values), _chunk_count(key_property_values))
-        found: dict[str, Contact] = {}
-        for index in range(searches):
-            window = slice(index * IN_VALUES_MAX, (index + 1) * IN_VALUES_MAX)
-            groups = [
-                _in_group(name, values[window])
-                for name, values in (("email", email_values), (key_property, key_property_values))
-                if values[window]
-            ]
-            for contact in self._search_all(groups, wanted):
-                found.setdefault(contact.id, contact)
-        return list(found.values())
 
     def count_marketing_contacts(self) -> int:
         request = sdk_contacts.PublicObjectSearchRequest(
@@ -175,20 +152,6 @@ class HubSpotGateway:
         )
         answer = self._call("contacts.search", self._search_api.do_search, request, search=True)
         return int(answer.get("total", 0))
-
-    def _search_all(
-        self, groups: list[sdk_contacts.FilterGroup], properties: list[str]
-    ) -> Iterator[Contact]:
-        after: str | None = None
-        while True:
-            request = sdk_contacts.PublicObjectSearchRequest(
-                filter_groups=groups, properties=properties, limit=SEARCH_PAGE, after=after
-            )
-            page = self._call("contacts.search", self._search_api.do_search, request, search=True)
-            yield from (_contact(raw) for raw in page.get("results", []))
-            after = _next_after(page)
-            if after is None:
-                return
 
     # -- contacts: writes ------------------------------------------------------------------
 
@@ -567,20 +530,6 @@ def _require_unique_trace_ids(inputs: Sequence[WriteInput]) -> None:
 def _chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def _chunk_count(items: Sequence[object]) -> int:
-    return -(-len(items) // IN_VALUES_MAX)
-
-
-def _lower_unique(values: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(value.strip().lower() for value in values if value and value.strip()))
-
-
-def _in_group(property_name: str, values: list[str]) -> sdk_contacts.FilterGroup:
-    return sdk_contacts.FilterGroup(
-        filters=[sdk_contacts.Filter(property_name=property_name, operator="IN", values=values)]
-    )
 
 
 def _strings(value: object) -> list[str]:

@@ -124,6 +124,21 @@ def test_plan_shows_what_would_change_and_writes_nothing(world: World, tmp_path:
     assert all(c["properties"].get(KEY) is None for c in world.contacts())
 
 
+def test_plan_json_lists_every_write_with_its_reason(world: World, tmp_path: Path) -> None:
+    lead = world.add_lead("creator101@example.com")
+    world.put(channel_item(101), channel_item(102))
+
+    done = hubsync("plan", "--json", env=clean_env(**world.env()), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    writes = {w["gleev_id"]: w for w in json.loads(done.stdout)["writes"]}
+    assert writes[101]["action"] == "update" and writes[101]["contact_id"] == lead
+    assert writes[101]["reason"].startswith("lead converted")
+    assert writes[102]["action"] == "create" and writes[102]["id_property"] == "email"
+    assert writes[102]["properties"]["email"] == "creator102@example.com"
+    assert world.contacts()[0]["properties"].get(KEY) is None
+
+
 def test_unknown_channel_is_exit_2(world: World, tmp_path: Path) -> None:
     world.put(channel_item(101))
 

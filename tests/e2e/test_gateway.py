@@ -111,16 +111,31 @@ def test_read_chunks_ids_by_100_and_drops_unknown_ids(
     assert gateway.retries == {}
 
 
-def test_find_by_email_or_key_chunks_searches(
+def test_read_by_email_or_key_chunks_batch_reads(
     sandbox: RunningSandbox, gateway: HubSpotGateway
 ) -> None:
     add_contacts(sandbox, 160)
-    emails = [f"USER{i}@Example.com" for i in range(150)]  # IN values go out lower-cased
+    emails = [f"user{i}@example.com" for i in range(150)] + ["nobody@example.com"]
     keys = [f"ch{i}" for i in range(140, 160)] + ["ch-unknown"]
-    found = gateway.find_contacts(emails, keys, KEY, ["channel_title"])
-    assert {c.email for c in found} == {f"user{i}@example.com" for i in range(160)}
-    assert all(c.get(KEY) is not None for c in found)  # the key is always returned
-    assert gateway.calls["contacts.search"] == 2  # 150 e-mails: two searches of <= 100
+
+    by_email = gateway.read_contacts(emails, ["channel_title"], id_property="email")
+    by_key = gateway.read_contacts(keys, ["channel_title"], id_property=KEY)
+
+    assert {c.email for c in by_email} == {f"user{i}@example.com" for i in range(150)}
+    assert {c.get(KEY) for c in by_key} == {f"ch{i}" for i in range(140, 160)}
+    assert gateway.calls["contacts.batch_read"] == 3  # 151 e-mails: two reads; 21 keys: one
+    assert gateway.calls["contacts.search"] == 0
+
+
+def test_a_batch_read_sees_a_write_that_search_does_not_yet(
+    sandbox: RunningSandbox, gateway: HubSpotGateway
+) -> None:
+    sandbox.config.search_index_delay_s = 60
+    [outcome] = gateway.upsert("email", upserts("fresh@example.com"))
+
+    [contact] = gateway.read_contacts(["fresh@example.com"], ["email"], id_property="email")
+
+    assert contact.id == outcome.contact_id
 
 
 def test_count_marketing_contacts(sandbox: RunningSandbox, gateway: HubSpotGateway) -> None:

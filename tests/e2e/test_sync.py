@@ -97,6 +97,8 @@ def test_duplicate_emails_hold_policy_writes_only_the_primary(world: World) -> N
     result = world.sync(duplicate_email_policy="hold")
 
     assert [h.gleev_id for h in result.plan.held] == [102]
+    [conflict] = result.plan.conflicts
+    assert conflict.kind.value == "duplicate-email" and conflict.gleev_ids == (101, 102)
     assert len(world.contacts()) == 1
     assert world.by_email("shared@example.com")[KEY] == "101"
 
@@ -201,11 +203,21 @@ def test_lifecycle_never_moves_back(world: World) -> None:
     world.put(channel_item(101))
 
     world.sync(full=True)
-    world.sync(full=True)
+    second = world.sync(full=True)
 
     contact = world.hubspot.store.get(evangelist)["properties"]
     assert contact["lifecyclestage"] == "evangelist"
     assert contact["hs_lead_status"] == "CONNECTED"
+    # The sandbox, like HubSpot, would ignore a backward move: check none was even sent.
+    sent = [
+        i["properties"]
+        for e in world.hubspot.store.journal
+        if e.method == "POST" and "/batch/" in e.path and e.request_body
+        for i in e.request_body.get("inputs", [])
+        if "properties" in i
+    ]
+    assert sent and all("lifecyclestage" not in properties for properties in sent)
+    assert second.plan.writes == []
 
 
 def test_removed_channel_is_orphaned_never_deleted(world: World) -> None:

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from hubsync.sandbox.seed import generate_channels, generate_leads
+from hubsync.state.store import StateStore
 from tests.e2e.world import FAST_RETRIES, KEY, World
 from tests.sandbox.openapi import assert_valid_exchanges
 from tests.unit.factories import channel_item
@@ -50,20 +51,64 @@ def test_a_record_hubspot_refuses_fails_alone_and_is_synced_without_its_email(
     assert again.write_calls == 0 and again.read_calls == 0  # the refusal is remembered
 
 
+LIST = "/crm/v3/objects/contacts"
+
+
 def test_409_existing_contact_is_linked_not_duplicated(world: World) -> None:
-    world.put(channel_item(101))
-    world.sync()
-    legacy = world.hubspot.store.add_contact({KEY: "102", "lifecyclestage": "customer"})
-    world.hubspot.config.search_index_delay_s = 60  # the legacy contact is not searchable yet
     world.put(channel_item(102))
+    world.hubspot.config.latency_s = 0.2
+    created: list[str] = []
+    # Someone creates a contact carrying channel 102's Gleev id after hubsync listed contacts:
+    # the upsert by e-mail then collides with it on the unique key (409, Existing ID).
+    human = world.meanwhile(
+        "GET", LIST, lambda: created.append(world.hubspot.store.add_contact({KEY: "102"}))
+    )
 
     result = world.sync()
 
+    human.join(timeout=5)
     assert result.resolved_conflicts == 1 and result.failures == []
-    contact = world.hubspot.store.get(legacy)["properties"]
+    contact = world.hubspot.store.get(created[0])["properties"]
     assert contact["email"] == "creator102@example.com"
-    world.assert_no_duplicates()
-    assert len(world.contacts()) == 2
+    assert contact["lifecyclestage"] == "customer"
+    assert len(world.contacts()) == 1
+    assert world.sync().plan.writes == []
+
+
+@pytest.mark.parametrize("policy", ["separate", "hold"])
+def test_409_on_another_channels_contact_is_reported_not_taken(world: World, policy: str) -> None:
+    world.put(channel_item(101, referrerChannelId=500))
+    world.sync()  # 500 is a referrer contact, without e-mail
+    world.put(channel_item(500, email="taken@example.com"))
+    world.hubspot.config.latency_s = 0.2
+    other: list[str] = []
+    # After hubsync's last read (the linked contact, then who holds the e-mail), someone
+    # gives the e-mail to channel 900: the update setting it gets a 409.
+    human = world.meanwhile(
+        "POST",
+        f"{LIST}/batch/read",
+        lambda: other.append(
+            world.hubspot.store.add_contact(
+                {"email": "taken@example.com", KEY: "900", "lifecyclestage": "customer"}
+            )
+        ),
+        nth=2,
+    )
+
+    result = world.sync(duplicate_email_policy=policy)
+
+    human.join(timeout=5)
+    assert world.hubspot.store.get(other[0])["properties"][KEY] == "900"
+    assert [c.kind.value for c in result.plan.conflicts] == ["email-taken"]
+    assert result.resolved_conflicts == 0 and result.failures == []
+    referrer = world.by_key(500)
+    assert not referrer.get("email")
+    if policy == "hold":
+        assert [h.gleev_id for h in result.plan.held] == [500]
+        assert referrer["hs_lead_status"] == "REFERRER"
+    else:
+        assert referrer["hs_lead_status"] == "CONNECTED"
+        assert referrer["hubsync_flag"] == f"email-on-contact:{other[0]}"
 
 
 def test_429_storm_is_ridden_out(world: World) -> None:
@@ -113,9 +158,12 @@ def test_killed_mid_run_then_rerun_gives_exactly_the_expected_contacts(world: Wo
         if process.poll() is None:
             process.kill()
     assert 200 <= written_before_kill < count, "the kill must land mid-run"
+    saved = StateStore(world.tables.client, world.tables.state).load_links()
+    assert len(saved) >= 100, "each batch HubSpot confirmed is remembered at once"
 
     world.hubspot.config.latency_s = 0
-    world.sync()
+    rerun = world.sync()
+    assert rerun.mode == "incremental"
 
     contacts = world.contacts()
     assert len(contacts) == count

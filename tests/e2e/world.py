@@ -4,7 +4,10 @@ questions about what the HubSpot sandbox holds afterwards."""
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +115,27 @@ class World:
     def add_lead(self, email: str, **properties: str) -> str:
         lead = {"email": email, "lifecyclestage": "lead", "hs_lead_status": "NEW", **properties}
         return self.hubspot.store.add_contact(lead)
+
+    def meanwhile(
+        self, method: str, path: str, action: Callable[[], object], nth: int = 1
+    ) -> threading.Thread:
+        """Run `action` (someone working in HubSpot) as soon as the sandbox has handled the
+        `nth` `method path` request from now, before its answer reaches hubsync: with latency
+        set, that lands deterministically between hubsync's read and its write."""
+        seen = len(self.hubspot.store.journal or [])
+
+        def watch() -> None:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                new = (self.hubspot.store.journal or [])[seen:]
+                if sum(e.method == method and e.path == path for e in new) >= nth:
+                    action()
+                    return
+                time.sleep(0.002)
+
+        thread = threading.Thread(target=watch, daemon=True)
+        thread.start()
+        return thread
 
     def assert_no_duplicates(self) -> None:
         keys = Counter(c["properties"].get(KEY) for c in self.contacts())
