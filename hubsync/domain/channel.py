@@ -29,7 +29,6 @@ class Channel:
     email_issue: EmailIssue | None
     referrer_gleev_id: int | None
     title: str | None
-    custom_url: str | None
     subscribers: int | None
     videos: int | None
     video_category_id: str | None
@@ -100,7 +99,6 @@ def _parse(item: Mapping[str, object]) -> Channel:
         email_issue=issue,
         referrer_gleev_id=_integer(item, "referrerChannelId"),
         title=_text(item, "title"),
-        custom_url=_text(item, "customUrl"),
         subscribers=_integer(stats, "subscriberCount", prefix="statistics."),
         videos=_integer(stats, "videoCount", prefix="statistics."),
         video_category_id=_text(item, "videoCategoryId"),

@@ -23,7 +23,7 @@ from hubsync.domain.identity import (
 )
 from hubsync.domain.lifecycle import lead_status_update, lifecycle_update
 from hubsync.domain.links import Link, Role
-from hubsync.domain.properties import managed_properties
+from hubsync.domain.properties import LEAD_STATUS, LIFECYCLE_STAGE, managed_properties
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.values import same_value
 from hubsync.domain.view import ContactView
@@ -393,7 +393,7 @@ class _Planner:
             return contact, "same Gleev id"
         holder = self.view.by_email.get(target.email) if target.email else None
         if holder is not None and self._owner(holder) is None:
-            stage = holder.get("lifecyclestage") or "no stage"
+            stage = holder.get(LIFECYCLE_STAGE) or "no stage"
             return holder, "lead converted" if stage == "lead" else f"adopted ({stage})"
         return None, ""
 
@@ -456,9 +456,9 @@ class _Planner:
         changes: dict[str, str] = {}
         for name, wanted in zip(target.names, target.values, strict=True):
             current = contact.properties.get(name)
-            if name == "lifecyclestage":
+            if name == LIFECYCLE_STAGE:
                 new = lifecycle_update(current or None, wanted)
-            elif name == "hs_lead_status":
+            elif name == LEAD_STATUS:
                 new = lead_status_update(current or None, wanted)
             else:
                 new = None if same_value(self.kinds.get(name, ""), wanted, current) else wanted

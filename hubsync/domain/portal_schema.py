@@ -13,16 +13,16 @@ from typing import Any
 
 from hubsync.domain.properties import (
     CUSTOM_GROUP,
+    LEAD_STATUS,
     LEAD_STATUS_REFERRER,
     LIFECYCLE_CUSTOMER,
+    LIFECYCLE_STAGE,
     PropertySpec,
     managed_properties,
 )
 
 Definition = Mapping[str, Any]
 
-LEAD_STATUS = "hs_lead_status"
-LIFECYCLE_STAGE = "lifecyclestage"
 REFERRER_LABEL = "Referrer"
 
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 CUSTOM_GROUP = "contactinformation"
 
+LIFECYCLE_STAGE = "lifecyclestage"
+LEAD_STATUS = "hs_lead_status"
 LIFECYCLE_CUSTOMER = "customer"
 LEAD_STATUS_CONNECTED = "CONNECTED"
 LEAD_STATUS_REFERRER = "REFERRER"
@@ -27,8 +29,8 @@ class PropertySpec:
 # `managed_properties()` because its name is a setting.
 _OWN_PROPERTIES: tuple[PropertySpec, ...] = (
     PropertySpec("email", "Email", "string", "text", builtin=True),
-    PropertySpec("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", builtin=True),
-    PropertySpec("hs_lead_status", "Lead Status", "enumeration", "radio", builtin=True),
+    PropertySpec(LIFECYCLE_STAGE, "Lifecycle Stage", "enumeration", "radio", builtin=True),
+    PropertySpec(LEAD_STATUS, "Lead Status", "enumeration", "radio", builtin=True),
     PropertySpec("channel_title", "Channel title", "string", "text"),
     PropertySpec("channel_url", "Channel URL", "string", "text"),
     PropertySpec("total_subscribers", "Total subscribers", "number", "number"),

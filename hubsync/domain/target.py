@@ -10,9 +10,11 @@ from hubsync.domain.categories import SYNC_CATEGORY_NAMES
 from hubsync.domain.channel import Channel
 from hubsync.domain.links import Role
 from hubsync.domain.properties import (
+    LEAD_STATUS,
     LEAD_STATUS_CONNECTED,
     LEAD_STATUS_REFERRER,
     LIFECYCLE_CUSTOMER,
+    LIFECYCLE_STAGE,
 )
 
 
@@ -45,8 +47,8 @@ class Target:
 @cache
 def _customer_names(key_property: str, with_email: bool) -> tuple[str, ...]:
     names = (
-        "lifecyclestage",
-        "hs_lead_status",
+        LIFECYCLE_STAGE,
+        LEAD_STATUS,
         key_property,
         "channel_title",
         "channel_url",
@@ -102,6 +104,6 @@ def customer_target(
 
 def referrer_target(gleev_id: int, key_property: str) -> Target:
     """A channel known only as someone's referrer: no e-mail, never an invented one."""
-    names = ("lifecyclestage", "hs_lead_status", key_property)
+    names = (LIFECYCLE_STAGE, LEAD_STATUS, key_property)
     values = (LIFECYCLE_CUSTOMER, LEAD_STATUS_REFERRER, str(gleev_id))
     return Target(gleev_id, Role.REFERRER, names, values)

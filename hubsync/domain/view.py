@@ -28,12 +28,12 @@ class ContactView:
         for contact in contacts:
             self.by_id[contact.id] = contact
             if contact.email:
-                self.by_email.setdefault(contact.email, contact)
+                _index(self.by_email, contact.email, contact)
             key = contact.get(self.key_property)
             if key is None:
                 continue
-            holder = self.by_key.setdefault(key, contact)
-            if holder.id != contact.id:
+            holder = _index(self.by_key, key, contact)
+            if holder.id != contact.id and contact.id not in self.key_collisions.get(key, []):
                 self.key_collisions.setdefault(key, [holder.id]).append(contact.id)
 
     def record_lookups(
@@ -51,3 +51,13 @@ class ContactView:
 
     def knows_key(self, key: str) -> bool:
         return self.complete or key in self.by_key or key in self.looked_up_keys
+
+
+def _index(index: dict[str, Contact], value: str, contact: Contact) -> Contact:
+    """Index `contact` under `value` unless another contact holds it already (the first
+    one stays); a contact read again replaces its older copy. Returns the holder."""
+    holder = index.get(value)
+    if holder is None or holder.id == contact.id:
+        index[value] = contact
+        return contact
+    return holder

@@ -71,7 +71,6 @@ def test_complete_item_is_parsed_into_every_field() -> None:
         email_issue=None,
         referrer_gleev_id=7,
         title="Channel 101",
-        custom_url="@channel101",
         subscribers=1200,
         videos=34,
         video_category_id="4209603-2",
@@ -145,7 +144,6 @@ def test_optional_attributes_may_be_absent_or_empty() -> None:
         createdAt=ABSENT,
     )
     assert parsed.referrer_gleev_id is None
-    assert parsed.custom_url is None
     assert parsed.processed_at is None
     assert parsed.title is None
     assert parsed.video_category_id is None
