@@ -198,7 +198,7 @@ class SyncEngine:
         """Send every write in batches; remember each batch as soon as HubSpot confirmed it.
         Writes HubSpot refused in a way a second plan can fix go to `second`, if given."""
         for send, batch in self._batches(writes):
-            outcomes = self._send(send, batch)
+            outcomes = send_isolating_refusals(send, batch)
             confirmed: list[Link] = []
             gone: list[int] = []
             for write in batch:
@@ -219,18 +219,6 @@ class SyncEngine:
             for gleev_id in gone:
                 run.links.pop(gleev_id, None)
             log.info("batch written", size=len(batch), confirmed=len(confirmed))
-
-    def _send(self, send: Sender, batch: list[Write]) -> dict[str, WriteOutcome]:
-        """One batch; if HubSpot refused it whole for one input's sake, halve and resend until
-        the bad input stands alone and the others go through."""
-        outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
-        refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
-        if refused and len(batch) > 1:
-            half = max(1, len(refused) // 2)
-            for part in (refused[:half], refused[half:]):
-                if part:
-                    outcomes.update(self._send(send, part))
-        return outcomes
 
     def _batches(self, writes: Sequence[Write]) -> Iterable[tuple[Sender, list[Write]]]:
         updates = [w for w in writes if w.action is Action.UPDATE]
@@ -300,6 +288,19 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         yield
     finally:
         timings[name] = round(time.monotonic() - started, 3)
+
+
+def send_isolating_refusals(send: Sender, batch: list[Write]) -> dict[str, WriteOutcome]:
+    """Send one batch; if HubSpot refused it whole for one input's sake, halve and resend until
+    the bad input stands alone and the others go through. Outcomes by trace id."""
+    outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
+    refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
+    if refused and len(batch) > 1:
+        half = max(1, len(refused) // 2)
+        for part in (refused[:half], refused[half:]):
+            if part:
+                outcomes.update(send_isolating_refusals(send, part))
+    return outcomes
 
 
 def _trace_id(write: Write) -> str:

@@ -254,3 +254,12 @@ def test_one_channel_resync_forces_a_comparison(world: World) -> None:
     assert [w.target.gleev_id for w in result.plan.writes] == [102]
     assert world.by_key(102)["channel_title"] == "Channel 102"
     assert world.by_key(101)["channel_title"] == "edited"
+
+
+def test_parallel_scan_segments_read_every_channel(world: World) -> None:
+    world.put(*(channel_item(100 + n) for n in range(40)))
+
+    result = world.sync(scan_segments=4)
+
+    assert result.created == 40 and result.plan.rejected == []
+    assert len(world.contacts()) == 40
