@@ -9,19 +9,7 @@ import pytest
 
 from hubsync.hubspot.ratelimit import HubSpotLimiter, RollingWindowLimiter
 from hubsync.settings import Settings
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit.fake_clock import FakeClock
 
 
 def limiter(clock: FakeClock, n: int = 3, window: float = 10.0, margin: float = 0.5):

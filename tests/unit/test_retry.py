@@ -17,19 +17,7 @@ from hubsync.hubspot.retry import (
     wait_before_retry,
 )
 from hubsync.settings import Settings
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 50.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+from tests.unit.fake_clock import FakeClock
 
 
 def http(status: int, **fields: object) -> HubSpotRequestError:
@@ -117,7 +105,7 @@ def test_locked_423_waits_two_seconds() -> None:
 
 
 def test_recovers_after_transient_failures_and_counts_the_retries() -> None:
-    clock = FakeClock()
+    clock = FakeClock(50.0)
     failures = [http(503), urllib3.exceptions.ProtocolError("Connection aborted.")]
 
     def attempt() -> str:
@@ -132,7 +120,7 @@ def test_recovers_after_transient_failures_and_counts_the_retries() -> None:
 
 
 def test_non_transient_errors_are_raised_at_once() -> None:
-    clock = FakeClock()
+    clock = FakeClock(50.0)
     calls = []
 
     def attempt() -> None:
@@ -145,7 +133,7 @@ def test_non_transient_errors_are_raised_at_once() -> None:
 
 
 def test_exhausted_attempts_raise_unavailable_saying_what_how_often_how_long() -> None:
-    clock = FakeClock()
+    clock = FakeClock(50.0)
 
     def attempt() -> None:
         raise http(502, category="INTERNAL_ERROR", message="Bad Gateway")
@@ -162,7 +150,7 @@ def test_exhausted_attempts_raise_unavailable_saying_what_how_often_how_long() -
 
 
 def test_total_time_bound_stops_before_sleeping_past_it() -> None:
-    clock = FakeClock()
+    clock = FakeClock(50.0)
     policy = RetryPolicy(attempts=50, max_total_s=25.0, backoff_base_s=1.0, rolling_window_s=10.0)
 
     def attempt() -> None:
@@ -175,7 +163,7 @@ def test_total_time_bound_stops_before_sleeping_past_it() -> None:
 
 
 def test_each_retry_is_logged_without_secrets() -> None:
-    clock = FakeClock()
+    clock = FakeClock(50.0)
     failures = [TEN_SECONDLY]
 
     def attempt() -> int:
