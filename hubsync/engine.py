@@ -163,6 +163,9 @@ class SyncEngine:
         options: PlanOptions,
     ) -> Plan:
         the_plan = plan(source, view, links, options)
+        # What the first round trusted by its hash stays trusted: later rounds only plan the
+        # channels that needed HubSpot's contacts, not the whole source again.
+        options = replace(options, trusted=options.trusted | frozenset(the_plan.trusted))
         for _ in range(MAX_LOOKUP_ROUNDS):
             if not the_plan.lookups:
                 return the_plan

@@ -7,10 +7,11 @@ the modules it calls, so that a dry run and a real run take exactly the same dec
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import partial
 
 from hubsync.domain.channel import Channel, EmailIssue, Rejection, parse_channel
 from hubsync.domain.contact import Contact
@@ -116,6 +117,9 @@ class PlanOptions:
     full: bool = False  # compare every channel with HubSpot, repairing drift
     only: frozenset[int] | None = None  # plan just these Gleev ids
     refused_emails: frozenset[str] = frozenset()  # e-mails HubSpot refused as invalid
+    # Gleev ids an earlier planning round of this run found unchanged by their hash: later
+    # rounds (after lookups) count them without building their targets again.
+    trusted: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +133,7 @@ class Plan:
     writes: list[Write] = field(default_factory=list)
     confirmed: list[Link] = field(default_factory=list)  # nothing to write; remember the link
     unchanged: int = 0
+    trusted: set[int] = field(default_factory=set)  # unchanged by hash, HubSpot not asked
     unverified: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
@@ -218,7 +223,8 @@ class _Planner:
         referrers = referrer_ids(synced, synced_ids)
         for gleev_id in referrers:
             if self._in_scope(gleev_id):
-                self._plan_target(referrer_target(gleev_id, self.options.key_property))
+                key = self.options.key_property
+                self._plan_target(gleev_id, partial(referrer_target, gleev_id, key))
         self._record_orphans(synced_ids | set(referrers))
         self._record_duplicate_contacts()
         return self.result
@@ -282,8 +288,11 @@ class _Planner:
             flag = channel.email_issue.value if channel.email_issue else ""
             if flag:
                 self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
-            target = customer_target(channel, key, Role.CUSTOMER, flag, refused)
-            self._plan_target(target, channel)
+            self._plan_target(
+                channel.gleev_id,
+                partial(customer_target, channel, key, Role.CUSTOMER, flag, refused),
+                channel,
+            )
             return
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
             reason = f"shares its e-mail with channel {group.primary.gleev_id} (policy hold)"
@@ -291,7 +300,9 @@ class _Planner:
             return
         flag = f"duplicate-email-of:{group.primary.gleev_id}"
         self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
-        self._plan_target(customer_target(channel, key, Role.DUPLICATE, flag), channel)
+        self._plan_target(
+            channel.gleev_id, partial(customer_target, channel, key, Role.DUPLICATE, flag), channel
+        )
 
     def _refused_email(self, channel: Channel) -> str | None:
         """The channel's e-mail if HubSpot refused it as invalid, in this run or before."""
@@ -303,11 +314,17 @@ class _Planner:
             return channel.email
         return None
 
-    def _plan_target(self, target: Target, channel: Channel | None = None) -> None:
-        link = self.links.get(target.gleev_id)
+    def _plan_target(
+        self, gleev_id: int, build: Callable[[], Target], channel: Channel | None = None
+    ) -> None:
+        if gleev_id in self.options.trusted:
+            self._count_trusted(gleev_id)
+            return
+        target = build()
+        link = self.links.get(gleev_id)
         fingerprint = target.fingerprint
         if self._trusted_unchanged(link, target, fingerprint):
-            self.result.unchanged += 1
+            self._count_trusted(gleev_id)
             return
         if self._needs_lookups(target, link) or self._key_claimed_by_another(target, link):
             return
@@ -322,6 +339,10 @@ class _Planner:
         else:
             self.claimed[contact.id] = target.gleev_id
             self._update(target, contact, how, fingerprint, link)
+
+    def _count_trusted(self, gleev_id: int) -> None:
+        self.result.unchanged += 1
+        self.result.trusted.add(gleev_id)
 
     def _trusted_unchanged(self, link: Link | None, target: Target, fingerprint: str) -> bool:
         """Outside a full run, what hubsync last wrote is trusted: same hash, nothing to do."""

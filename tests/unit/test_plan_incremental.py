@@ -576,3 +576,32 @@ def test_random_changes_between_runs_converge_without_unsafe_writes() -> None:
             assert all(n == 1 for n in owners.values()), where
             for gleev_id, link in links.items():
                 assert hubspot.contacts[link.contact_id].get(KEY) == str(gleev_id), where
+
+
+def test_a_later_round_plans_only_what_the_first_did_not_trust() -> None:
+    items = [item(101), item(102, title="Renamed"), item(103, referrerChannelId=7)]
+    links = links_of(link_to(item(101), "C1"), link_to(item(102), "C2"), referrer_link(7, "R7"))
+    first = run(items, partial_view(), links)
+    assert first.trusted == {101, 7}
+    view = partial_view()
+    look_up(view, first.lookups, FakeHubSpot())
+
+    again = run(items, view, links)
+    trusting = run(items, view, links, trusted=frozenset(first.trusted))
+
+    assert trusting.trusted == again.trusted == {101, 7}
+    assert (trusting.writes, trusting.unchanged, trusting.lookups, trusting.conflicts) == (
+        again.writes,
+        again.unchanged,
+        again.lookups,
+        again.conflicts,
+    )
+    assert trusting.flagged == again.flagged
+
+
+def test_a_trusted_channel_is_not_looked_at_again_in_the_same_run() -> None:
+    links = links_of(link_to(item(101), "C1"))
+    result = run(
+        [item(101, title="Changed meanwhile")], partial_view(), links, trusted=frozenset({101})
+    )
+    assert (result.unchanged, result.writes, bool(result.lookups)) == (1, [], False)
