@@ -14,7 +14,7 @@ from hubsync.domain.links import Link
 from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
 from hubsync.domain.properties import managed_property_names
 from hubsync.domain.view import ContactView
-from hubsync.hubspot.gateway import HubSpotGateway, WriteInput, WriteOutcome
+from hubsync.hubspot.gateway import WRITE_ENDPOINTS, HubSpotGateway, WriteInput, WriteOutcome
 from hubsync.log import get_logger
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
@@ -26,7 +26,6 @@ BATCH_SIZE = 100
 # Lookups can reveal a duplicate-group holder that changes another channel's role; each
 # round only asks for what the previous one did not know, so this converges quickly.
 MAX_LOOKUP_ROUNDS = 4
-WRITE_ENDPOINTS = ("contacts.batch_upsert", "contacts.batch_update")
 
 Sender = Callable[[list[WriteInput]], list[WriteOutcome]]
 
@@ -277,8 +276,7 @@ class SecondRound:
         if outcome.existing_contact_id:
             self.existing_contacts[gleev_id] = outcome.existing_contact_id
             return True
-        refusal = f"{outcome.error_category} {outcome.error_message}"
-        if write.target.email and "INVALID_EMAIL" in refusal:
+        if write.target.email and outcome.email_refused:
             self.refused_emails[gleev_id] = write.target.email
             return True
         return False

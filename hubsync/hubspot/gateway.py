@@ -35,6 +35,9 @@ LIST_PAGE = 100
 OBJECT_TYPE = "contacts"
 NOT_FOUND_CATEGORY = "OBJECT_NOT_FOUND"
 NO_RESULT_CATEGORY = "NO_RESULT"
+UPSERT_ENDPOINT = "contacts.batch_upsert"
+UPDATE_ENDPOINT = "contacts.batch_update"
+WRITE_ENDPOINTS = (UPSERT_ENDPOINT, UPDATE_ENDPOINT)
 EXISTING_ID = re.compile(r"Existing ID:\s*(\d+)")
 
 # total=False makes urllib3 raise connection errors as they are instead of retrying them;
@@ -65,6 +68,12 @@ class WriteOutcome:
     # HubSpot refused the input's whole batch; the error may belong to another input, so
     # this one may succeed when sent again on its own.
     batch_rejected: bool = False
+
+    @property
+    def email_refused(self) -> bool:
+        """HubSpot refused the input's e-mail address as invalid (code INVALID_EMAIL, which it
+        puts inside the error message of a per-input error)."""
+        return not self.ok and "INVALID_EMAIL" in f"{self.error_category} {self.error_message}"
 
 
 class HubSpotGateway:
@@ -186,7 +195,7 @@ class HubSpotGateway:
                 ]
             )
             outcomes += self._write(
-                "contacts.batch_upsert",
+                UPSERT_ENDPOINT,
                 self._batch_api.upsert,
                 body,
                 chunk,
@@ -209,7 +218,7 @@ class HubSpotGateway:
                 ]
             )
             outcomes += self._write(
-                "contacts.batch_update",
+                UPDATE_ENDPOINT,
                 self._batch_api.update,
                 body,
                 chunk,

@@ -206,6 +206,7 @@ def test_one_invalid_email_fails_alone(sandbox: RunningSandbox, gateway: HubSpot
     assert not bad.ok and bad.contact_id is None
     assert bad.error_category == "VALIDATION_ERROR"
     assert "INVALID_EMAIL" in (bad.error_message or "")
+    assert bad.email_refused and not outcomes["good1"].email_refused
     assert not bad.batch_rejected
     assert len(sandbox.store.contacts()) == 2
 
