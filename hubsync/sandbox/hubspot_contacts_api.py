@@ -155,21 +155,21 @@ def batch_create(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 
 
 def batch_update(store: SandboxStore, request: ApiRequest) -> ApiResponse:
-    started = now_ms()
-    inputs = [_keyed_input(item) for item in require_inputs(request.body)]
-    raise_for_duplicates([item.id or "" for item in inputs], "IDs")
-    _raise_for_duplicate_traces(inputs)
-    with store.lock:
-        return _batch_response(store, store.update_batch(inputs), started, 200)
+    return _keyed_batch(store, request, upsert=False)
 
 
 def batch_upsert(store: SandboxStore, request: ApiRequest) -> ApiResponse:
+    return _keyed_batch(store, request, upsert=True)
+
+
+def _keyed_batch(store: SandboxStore, request: ApiRequest, *, upsert: bool) -> ApiResponse:
     started = now_ms()
     inputs = [_keyed_input(item) for item in require_inputs(request.body)]
     raise_for_duplicates([item.id or "" for item in inputs], "IDs")
     _raise_for_duplicate_traces(inputs)
     with store.lock:
-        return _batch_response(store, store.upsert_batch(inputs), started, 200, upsert=True)
+        results = store.upsert_batch(inputs) if upsert else store.update_batch(inputs)
+        return _batch_response(store, results, started, 200, upsert=upsert)
 
 
 def batch_archive(store: SandboxStore, request: ApiRequest) -> ApiResponse:

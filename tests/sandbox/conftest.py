@@ -10,6 +10,7 @@ from typing import Any
 import hubspot
 import pytest
 import urllib3
+from hubspot.crm.properties import PropertyCreate
 from urllib3.util.retry import Retry
 
 from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
@@ -77,3 +78,24 @@ def api(sandbox: RunningSandbox) -> Iterator[RawApi]:
     http = urllib3.PoolManager()
     yield RawApi(sandbox, http)
     http.clear()
+
+
+def create_property(
+    client: hubspot.Client,
+    name: str,
+    type: str = "string",
+    field_type: str = "text",
+    **fields: Any,
+) -> None:
+    """Create a contact property in the contactinformation group, through the real client."""
+    client.crm.properties.core_api.create(
+        "contacts",
+        PropertyCreate(
+            name=name,
+            label=fields.pop("label", name),
+            type=type,
+            field_type=field_type,
+            group_name="contactinformation",
+            **fields,
+        ),
+    )

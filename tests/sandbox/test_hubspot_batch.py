@@ -19,10 +19,9 @@ from hubspot.crm.contacts import (
     SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectId,
 )
-from hubspot.crm.properties import PropertyCreate
 
 from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import RawApi
+from tests.sandbox.conftest import RawApi, create_property
 
 BATCH = "/crm/v3/objects/contacts/batch"
 
@@ -65,17 +64,7 @@ def body_of(error: pytest.ExceptionInfo[ApiException]) -> dict[str, Any]:
 
 
 def add_property(client: hubspot.Client, name: str, *, unique: bool) -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name=name,
-            label=name,
-            type="string",
-            field_type="text",
-            group_name="contactinformation",
-            has_unique_value=unique,
-        ),
-    )
+    create_property(client, name, has_unique_value=unique)
 
 
 def test_batch_create_answers_201_with_every_contact(

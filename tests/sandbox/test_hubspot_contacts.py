@@ -12,10 +12,9 @@ from hubspot.crm.contacts import (
     SimplePublicObjectInputForCreate,
 )
 from hubspot.crm.contacts.exceptions import NotFoundException
-from hubspot.crm.properties import PropertyCreate
 
 from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import RawApi
+from tests.sandbox.conftest import RawApi, create_property
 
 DEFAULT_PROPERTIES = {
     "createdate",
@@ -32,17 +31,7 @@ def seed(sandbox: RunningSandbox, count: int) -> list[str]:
 
 
 def add_unique_property(client: hubspot.Client, name: str = "gleev_channel_id") -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name=name,
-            label="Gleev channel id",
-            type="string",
-            field_type="text",
-            group_name="contactinformation",
-            has_unique_value=True,
-        ),
-    )
+    create_property(client, name, label="Gleev channel id", has_unique_value=True)
 
 
 def test_the_sdk_reaches_the_sandbox_through_its_host_setting(client: hubspot.Client) -> None:

@@ -8,10 +8,10 @@ import time
 import hubspot
 import pytest
 from hubspot.crm.contacts import ApiException, SimplePublicObjectInput
-from hubspot.crm.properties import OptionInput, PropertyCreate, PropertyUpdate
+from hubspot.crm.properties import OptionInput, PropertyUpdate
 
 from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, limits_off, make_client
+from tests.sandbox.conftest import RawApi, create_property, limits_off, make_client
 
 CONTACTS = "/crm/v3/objects/contacts"
 
@@ -106,16 +106,13 @@ def test_without_the_referrer_option_it_must_be_added_to_the_property_first() ->
 def test_custom_enumerations_accept_only_their_options(
     sandbox: RunningSandbox, client: hubspot.Client
 ) -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name="tier",
-            label="Tier",
-            type="enumeration",
-            field_type="select",
-            group_name="contactinformation",
-            options=[OptionInput(label="Gold", value="gold", hidden=False, display_order=0)],
-        ),
+    create_property(
+        client,
+        "tier",
+        label="Tier",
+        type="enumeration",
+        field_type="select",
+        options=[OptionInput(label="Gold", value="gold", hidden=False, display_order=0)],
     )
     contact_id = sandbox.store.add_contact({})
     assert patch(client, contact_id, tier="gold")["tier"] == "gold"
@@ -206,17 +203,7 @@ def test_emails_are_stored_lower_case_and_unique_without_case(
 def test_a_unique_property_value_held_by_another_contact_conflicts(
     sandbox: RunningSandbox, client: hubspot.Client
 ) -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name="gleev_channel_id",
-            label="Gleev channel id",
-            type="string",
-            field_type="text",
-            group_name="contactinformation",
-            has_unique_value=True,
-        ),
-    )
+    create_property(client, "gleev_channel_id", label="Gleev channel id", has_unique_value=True)
     holder = sandbox.store.add_contact({"gleev_channel_id": "ch-1"})
     other = sandbox.store.add_contact({})
     with pytest.raises(ApiException) as conflict:
@@ -240,15 +227,8 @@ def test_property_values_must_be_strings(sandbox: RunningSandbox, api: RawApi) -
 def test_values_are_normalized_as_hubspot_stores_them(
     sandbox: RunningSandbox, client: hubspot.Client
 ) -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name="processed_at",
-            label="Processed at",
-            type="datetime",
-            field_type="date",
-            group_name="contactinformation",
-        ),
+    create_property(
+        client, "processed_at", label="Processed at", type="datetime", field_type="date"
     )
     contact_id = sandbox.store.add_contact({})
     assert patch(client, contact_id, processed_at="1700000000000")["processed_at"] == (
@@ -263,15 +243,8 @@ def test_values_are_normalized_as_hubspot_stores_them(
 
 
 def test_numbers_must_be_plain_decimals(sandbox: RunningSandbox, client: hubspot.Client) -> None:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name="total_subscribers",
-            label="Total subscribers",
-            type="number",
-            field_type="number",
-            group_name="contactinformation",
-        ),
+    create_property(
+        client, "total_subscribers", label="Total subscribers", type="number", field_type="number"
     )
     contact_id = sandbox.store.add_contact({})
     assert patch(client, contact_id, total_subscribers="1200")["total_subscribers"] == "1200"

@@ -12,10 +12,9 @@ from hubspot.crm.contacts import (
     PublicObjectSearchRequest,
     SimplePublicObjectInputForCreate,
 )
-from hubspot.crm.properties import PropertyCreate
 
 from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, make_client
+from tests.sandbox.conftest import RawApi, create_property, make_client
 
 SEARCH = "/crm/v3/objects/contacts/search"
 
@@ -36,15 +35,8 @@ def search_ids(client: hubspot.Client, *groups: list[dict[str, Any]], **request:
 
 @pytest.fixture
 def people(sandbox: RunningSandbox, client: hubspot.Client) -> dict[str, str]:
-    client.crm.properties.core_api.create(
-        "contacts",
-        PropertyCreate(
-            name="total_subscribers",
-            label="Total subscribers",
-            type="number",
-            field_type="number",
-            group_name="contactinformation",
-        ),
+    create_property(
+        client, "total_subscribers", label="Total subscribers", type="number", field_type="number"
     )
     add = sandbox.store.add_contact
     return {
