@@ -45,6 +45,7 @@ class RunningSandbox:
         self.store.config = config
 
     def stop(self) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.close_connections()
         self._server.server_close()
