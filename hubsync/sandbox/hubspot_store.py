@@ -475,8 +475,8 @@ class SandboxStore:
         if not changes:
             return record
         self._raise_for_unusable_values(record.id, changes)
-        stored = {**record.properties, **changes}
-        for name in [name for name, value in changes.items() if value == ""]:
+        stored = {**record.properties, **changes, **_promoted_email(record, changes)}
+        for name in [name for name, value in stored.items() if value == ""]:
             del stored[name]
         now = now_ms()
         stored["lastmodifieddate"] = format_instant(now)
@@ -624,6 +624,15 @@ def _by_record_id(id_property: str | None) -> bool:
 
 def _all_traced(inputs: Sequence[WriteInput]) -> bool:
     return all(item.trace_id for item in inputs)
+
+
+def _promoted_email(record: ContactRecord, changes: Mapping[str, str]) -> dict[str, str]:
+    """A contact's own additional e-mail made its primary one leaves the additional list."""
+    additional = split_values(record.properties.get(ADDITIONAL_EMAILS))
+    email = changes.get("email")
+    if ADDITIONAL_EMAILS in changes or email not in additional:
+        return {}
+    return {ADDITIONAL_EMAILS: ";".join(other for other in additional if other != email)}
 
 
 def _emails_of(values: Mapping[str, str]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
@@ -29,7 +29,12 @@ def is_plausible_email(value: str) -> bool:
     marketing-automation/issues/174 shows HubSpot refusing addresses it cannot deliver to)."""
     if len(value) > 254 or _EMAIL.match(value) is None:
         return False
-    return _public_suffixes().publicsuffix(value.rpartition("@")[2]) is not None
+    return _top_level_domain_exists(value.rpartition(".")[2])
+
+
+@lru_cache(maxsize=1024)
+def _top_level_domain_exists(label: str) -> bool:
+    return _public_suffixes().publicsuffix(label) is not None
 
 
 @cache

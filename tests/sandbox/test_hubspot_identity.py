@@ -168,6 +168,19 @@ def test_reads_by_email_match_primary_emails_only(
         client.crm.contacts.basic_api.get_by_id("old@example.com", id_property="email")
 
 
+def test_a_contacts_own_secondary_email_may_become_its_primary(
+    sandbox: RunningSandbox, client: hubspot.Client
+) -> None:
+    contact_id = sandbox.store.add_contact({"email": "ada@example.com"})
+    sandbox.store.add_secondary_email(contact_id, "old@example.com")
+    sandbox.store.add_secondary_email(contact_id, "older@example.com")
+    client.crm.contacts.basic_api.update(
+        contact_id, SimplePublicObjectInput(properties={"email": "OLD@example.com"})
+    )
+    properties = properties_of(client, contact_id)
+    assert (properties["email"], properties[ADDITIONAL]) == ("old@example.com", "older@example.com")
+
+
 # -- merges ----------------------------------------------------------------------------------
 
 
