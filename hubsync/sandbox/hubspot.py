@@ -5,9 +5,14 @@ Start it with `start_sandbox()` and point hubspot-api-client at `RunningSandbox.
     with start_sandbox(SandboxConfig(requests_per_10s=None)) as sandbox:
         client = hubspot.Client.create(access_token=sandbox.config.token, host=sandbox.url)
 
-It enforces what production enforces (e-mail and unique-property conflicts, batch limits,
-multi-status errors, lifecycle stages that do not move backward, search lag and paging caps,
-rate limits with HubSpot's 429 bodies) and injects faults on demand.
+It enforces what production enforces (e-mail and unique-property conflicts, e-mails with
+a top-level domain that exists, batch limits, multi-status errors on batch create and
+whole-batch refusals of upserts and updates, batch results in any order, lifecycle stages
+that do not move backward, search lag and paging caps, rate limits with HubSpot's 429 bodies
+and sometimes Retry-After) and injects faults on demand, answers lost after the write
+included. Its store plays what people do in HubSpot behind an integration's back: secondary
+e-mails (`add_secondary_email`), merges (`merge`; also over the API), archive and restore,
+GDPR deletes that blocklist the e-mails (`gdpr_delete`; also over the API).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ class RunningSandbox:
         self.store.config = config
 
     def stop(self) -> None:
+        self._server.stopping.set()
         self._server.shutdown()
         self._server.close_connections()
         self._server.server_close()

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hubsync.sandbox.hubspot_errors import validation_error
+from hubsync.sandbox.hubspot_errors import duplicate_ids, validation_error
 
 if TYPE_CHECKING:
     from hubsync.sandbox.hubspot_store import SandboxStore
@@ -118,3 +118,21 @@ def raise_for_duplicates(values: list[str], what: str) -> None:
             f"Duplicate {what} found in batch input: [{', '.join(duplicates)}]. "
             f"{what} must be unique"
         )
+
+
+def raise_for_duplicate_ids(keys: list[tuple[str, str | None]]) -> None:
+    """Refuses a batch naming one record twice: (id, idProperty) pairs, e-mails without case.
+
+    HubSpot answers 400 VALIDATION_ERROR "Duplicate IDs found in batch input"; e-mails match
+    without case (a batch carrying one e-mail twice fails: github.com/Joystream/youtube-synch
+    pull 355), so two spellings of one address are one id.
+    """
+    seen: set[tuple[str, str]] = set()
+    duplicates: list[str] = []
+    for value, id_property in keys:
+        key = (id_property or "", value.strip().lower() if id_property == "email" else value)
+        if key in seen and key[1] not in duplicates:
+            duplicates.append(key[1])
+        seen.add(key)
+    if duplicates:
+        raise duplicate_ids(sorted(duplicates))

@@ -1,4 +1,10 @@
-"""The contacts endpoints: list, read, write, batches and search."""
+"""The contacts endpoints: list, read, write, batches, search, merge and GDPR delete.
+
+Batch answers list their results in any order (HubSpot does not promise the order:
+integrate.hubspot.com/t/update-lifecycle-stage-using-api/1333), and a successful result may
+or may not echo its input's objectWriteTraceId (not documented either way): clients must
+match results by what they wrote.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,12 @@ from hubsync.sandbox.hubspot_api import (
     ApiResponse,
     Route,
     optional_string,
+    raise_for_duplicate_ids,
     raise_for_duplicates,
     require_inputs,
     require_object,
     require_properties,
+    require_string,
 )
 from hubsync.sandbox.hubspot_errors import objects_not_found, validation_error
 from hubsync.sandbox.hubspot_properties import (
@@ -113,16 +121,34 @@ def update_contact(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 
 
 def archive_contact(store: SandboxStore, request: ApiRequest) -> ApiResponse:
+    """Archives (HubSpot's "delete"): 204 whether or not the contact exists."""
     store.archive([request.path_params["contactId"]])
     return ApiResponse(204)
 
 
+def merge_contacts(store: SandboxStore, request: ApiRequest) -> ApiResponse:
+    """Merges two contacts (see `hubspot_merge`) and answers the surviving record."""
+    body = require_object(request.body)
+    primary_id = require_string(body, "primaryObjectId")
+    merged_id = require_string(body, "objectIdToMerge")
+    with store.lock:
+        survivor = store.find_or_404(store.merge(primary_id, merged_id), None)
+        return ApiResponse(200, render_contact(survivor, store.catalog, None))
+
+
+def gdpr_delete(store: SandboxStore, request: ApiRequest) -> ApiResponse:
+    body = require_object(request.body)
+    store.gdpr_delete(require_string(body, "objectId"), optional_string(body, "idProperty"))
+    return ApiResponse(204)
+
+
 def batch_read(store: SandboxStore, request: ApiRequest) -> ApiResponse:
+    """Reads by id or unique property; idProperty=email finds primary e-mails only."""
     started = now_ms()
     body = require_object(request.body)
     ids = [_input_id(item) for item in require_inputs(body)]
-    raise_for_duplicates(ids, "IDs")
     id_property = optional_string(body, "idProperty")
+    raise_for_duplicate_ids([(contact_id, id_property) for contact_id in ids])
     wanted = _property_names(body.get("properties"))
     archived = request.query_flag("archived")
     with store.lock:
@@ -134,6 +160,7 @@ def batch_read(store: SandboxStore, request: ApiRequest) -> ApiResponse:
             for record in found.values()
             if record is not None
         ]
+        store.random.shuffle(results)
     missing = [contact_id for contact_id, record in found.items() if record is None]
     response: dict[str, Any] = {"status": "COMPLETE", "results": results}
     if missing:
@@ -165,7 +192,7 @@ def batch_upsert(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 def _keyed_batch(store: SandboxStore, request: ApiRequest, *, upsert: bool) -> ApiResponse:
     started = now_ms()
     inputs = [_keyed_input(item) for item in require_inputs(request.body)]
-    raise_for_duplicates([item.id or "" for item in inputs], "IDs")
+    raise_for_duplicate_ids([(item.id or "", item.id_property) for item in inputs])
     _raise_for_duplicate_traces(inputs)
     with store.lock:
         results = store.upsert_batch(inputs) if upsert else store.update_batch(inputs)
@@ -209,7 +236,10 @@ def _batch_response(
         contact = _written_contact(store, written)
         if upsert:
             contact["new"] = written.is_new
+        if written.trace_id and store.random.random() < store.config.trace_id_echo_rate:
+            contact["objectWriteTraceId"] = written.trace_id
         results.append(contact)
+    store.random.shuffle(results)
     body: dict[str, Any] = {"status": "COMPLETE", "results": results}
     if result.errors:
         body["numErrors"] = len(result.errors)
@@ -270,6 +300,8 @@ ROUTES = (
     Route("POST", f"{CONTACTS}/batch/upsert", batch_upsert),
     Route("POST", f"{CONTACTS}/batch/archive", batch_archive),
     Route("POST", f"{CONTACTS}/search", search),
+    Route("POST", f"{CONTACTS}/merge", merge_contacts),
+    Route("POST", f"{CONTACTS}/gdpr-delete", gdpr_delete),
     Route("GET", CONTACTS + "/{contactId}", get_contact),
     Route("PATCH", CONTACTS + "/{contactId}", update_contact),
     Route("DELETE", CONTACTS + "/{contactId}", archive_contact),

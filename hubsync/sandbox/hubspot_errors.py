@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # The portal id that appears in error texts and rate-limit group names.
@@ -99,6 +99,58 @@ def property_values_error(issues: list[PropertyIssue]) -> HubSpotError:
     )
 
 
+def blocked_email(email: str) -> HubSpotError:
+    """The e-mail of a GDPR-deleted contact: 400 VALIDATION_ERROR, code INVALID_EMAIL.
+
+    HubSpot blocklists the primary and additional e-mails of a contact it permanently
+    deletes, and of an unknown e-mail given to gdpr-delete: "you will not be able to add
+    their email (primary or additional) back to your account"
+    (knowledge.hubspot.com/privacy-and-consent/how-do-i-perform-a-gdpr-delete-in-hubspot; the
+    gdpr-delete operation of crm-contacts-v3.json). No recorded answer shows the refusal, so
+    the sandbox gives it the shape of every other refused e-mail value: a 400 naming the
+    property (not a 409: no contact holds the address; not a 403: the caller may write
+    contacts), which clients already handle as an address that cannot be used.
+    """
+    return property_values_error(
+        [
+            PropertyIssue(
+                "email",
+                "INVALID_EMAIL",
+                f"Email address {email} belongs to a permanently deleted contact and is "
+                "blocklisted",
+                email,
+            )
+        ]
+    )
+
+
+def batch_refused(error: HubSpotError, culprit_id: str, trace_id: str | None) -> HubSpotError:
+    """A whole batch refused for one input's sake: `context` names that input (its id, and its
+    trace id when it has one). The message stays HubSpot's, which names the refused value or
+    the contact already holding it; only the not-found text, which names no id, gets the
+    input's id appended.
+
+    HubSpot documents per-input (207) answers for batch create only
+    (developers.hubspot.com/docs/api-reference/latest/error-handling, "Multi-status errors");
+    its batch upsert and update refuse the batch whole, as its v1 batch did: one bad record
+    failed all (developers.hubspot.com/docs/methods/contacts/batch_create_or_update).
+    """
+    context = {**(error.context or {}), "ids": [culprit_id]}
+    if trace_id:
+        context["objectWriteTraceId"] = [trace_id]
+    message = error.message
+    if error.category == "OBJECT_NOT_FOUND":
+        message = f"{message} Input id: {culprit_id}."
+    return replace(error, message=message, context=context)
+
+
+def duplicate_ids(ids: list[str]) -> HubSpotError:
+    return validation_error(
+        f"Duplicate IDs found in batch input: [{', '.join(ids)}]. IDs must be unique",
+        context={"ids": ids},
+    )
+
+
 def contact_conflict(existing_id: str) -> HubSpotError:
     return HubSpotError(409, f"Contact already exists. Existing ID: {existing_id}", "CONFLICT")
 
@@ -175,6 +227,20 @@ def daily_limit_reached() -> HubSpotError:
     )
 
 
+def secondly_limit_reached() -> HubSpotError:
+    """The per-second limit's 429, policyName SECONDLY (the API-key era's limit; HubSpot still
+    sends X-HubSpot-RateLimit-Secondly headers, per the grouparoo/grouparoo fixtures)."""
+    return HubSpotError(
+        429,
+        "You have reached your secondly limit.",
+        extra={
+            "errorType": "RATE_LIMIT",
+            "policyName": "SECONDLY",
+            "groupName": f"publicapi:private-app-api-calls-secondly:{PORTAL_ID}",
+        },
+    )
+
+
 def search_secondly_limit_reached() -> HubSpotError:
     # Search 429s carry a category and no policyName.
     return HubSpotError(429, "You have reached your secondly limit.", "RATE_LIMITS")
@@ -187,6 +253,12 @@ def injected_fault(status: int) -> HubSpotError:
         503: "Service Unavailable: please retry later.",
     }
     return HubSpotError(status, messages[status], "INTERNAL_ERROR")
+
+
+def merge_with_itself(contact_id: str) -> HubSpotError:
+    return validation_error(
+        f"Cannot merge contact {contact_id} with itself.", context={"ids": [contact_id]}
+    )
 
 
 def route_not_found(method: str, path: str) -> HubSpotError:

@@ -16,3 +16,5 @@ class Exchange:
     status: int
     response_headers: dict[str, str]
     response_body: Any  # parsed JSON, None for an empty answer (204)
+    # How the answer was lost on its way ("bad-gateway", "drop", "timeout"); None: delivered.
+    lost: str | None = None

@@ -37,6 +37,10 @@ LEAD_STATUSES = (
     ("BAD_TIMING", "Bad Timing"),
 )
 REFERRER_STATUS = ("REFERRER", "Referrer")
+# A contact's other e-mail addresses, and the ids of contacts merged into it: both hold
+# semicolon-separated values, as HubSpot's multi-value properties do.
+ADDITIONAL_EMAILS = "hs_additional_emails"
+MERGED_OBJECT_IDS = "hs_merged_object_ids"
 
 # Properties every contact answer carries when the caller names none.
 DEFAULT_READ_PROPERTIES = (
@@ -252,8 +256,23 @@ def default_properties(referrer_option: bool) -> list[PropertyDefinition]:
         ),
         _read_only(_text("hs_marketable_reason_type", "Marketing contact status source type")),
         _read_only(_text("hs_marketable_reason_id", "Marketing contact status source name")),
-        _read_only(_text("hs_additional_emails", "Additional email addresses", "textarea")),
+        _read_only(_text(ADDITIONAL_EMAILS, "Additional email addresses", "textarea")),
+        _read_only(
+            PropertyDefinition(
+                MERGED_OBJECT_IDS,
+                "Merged Contact IDs",
+                "enumeration",
+                "checkbox",
+                "contactinformation",
+                calculated=True,
+            )
+        ),
     ]
+
+
+def split_values(value: str | None) -> list[str]:
+    """The values of a semicolon-separated property, in order, without blanks."""
+    return [part for part in (value or "").split(";") if part]
 
 
 class PropertyCatalog:
@@ -314,13 +333,8 @@ class PropertyCatalog:
 
 def _normalize(definition: PropertyDefinition, value: str) -> tuple[str, PropertyIssue | None]:
     name, kind = definition.name, definition.type
-    if name == "email":
-        email = value.strip().lower()
-        if is_plausible_email(email):
-            return email, None
-        return value, PropertyIssue(
-            name, "INVALID_EMAIL", f"Email address {value} is invalid", value
-        )
+    if name in ("email", ADDITIONAL_EMAILS):
+        return _normalize_emails(name, value)
     if kind == "number":
         if is_number(value):
             return value, None
@@ -338,6 +352,15 @@ def _normalize(definition: PropertyDefinition, value: str) -> tuple[str, Propert
     if kind == "enumeration":
         return _normalize_option(definition, value)
     return value, None
+
+
+def _normalize_emails(name: str, value: str) -> tuple[str, PropertyIssue | None]:
+    """E-mails are stored trimmed and lower case: HubSpot matches them without case."""
+    parts = value.split(";") if name == ADDITIONAL_EMAILS else [value]
+    emails = [part.strip().lower() for part in parts if part.strip()]
+    if emails and all(is_plausible_email(email) for email in emails):
+        return ";".join(emails), None
+    return value, PropertyIssue(name, "INVALID_EMAIL", f"Email address {value} is invalid", value)
 
 
 def _normalize_time(definition: PropertyDefinition, value: str) -> tuple[str, PropertyIssue | None]:

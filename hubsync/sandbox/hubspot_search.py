@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hubsync.sandbox.hubspot_errors import validation_error
-from hubsync.sandbox.hubspot_properties import PropertyCatalog
+from hubsync.sandbox.hubspot_properties import ADDITIONAL_EMAILS, PropertyCatalog, split_values
 from hubsync.sandbox.hubspot_values import parse_timestamp_ms
 
 MAX_FILTER_GROUPS = 5
@@ -190,9 +190,22 @@ def _matches_groups(
     if not request.filter_groups:
         return True
     return any(
-        all(_matches(f, values.get(f.property_name, ""), catalog) for f in group)
+        all(
+            any(_matches(f, stored, catalog) for stored in _compared_values(f, values))
+            for f in group
+        )
         for group in request.filter_groups
     )
+
+
+def _compared_values(condition: Filter, values: Mapping[str, str]) -> list[str]:
+    """The stored values a filter is tried on: `email EQ` also matches additional e-mails
+    (reported, not documented; developers.hubspot.com/docs/api-reference/search/guide says the
+    free-text query searches hs_additional_emails), every other filter the property alone."""
+    primary = values.get(condition.property_name, "")
+    if condition.property_name != "email" or condition.operator != "EQ":
+        return [primary]
+    return [primary, *split_values(values.get(ADDITIONAL_EMAILS))]
 
 
 def _matches(condition: Filter, stored: str, catalog: PropertyCatalog) -> bool:

@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 SANDBOX_PREFIX = "/_sandbox/"
 SEARCH_SUFFIX = "/search"
 JSON_TYPE = "application/json;charset=utf-8"
+# HubSpot's API sits behind Cloudflare (its answers carry cf-ray headers: github.com/HubSpot/
+# hubspot-api-nodejs/issues/545), whose 502 is an HTML page, not HubSpot's JSON error.
+BAD_GATEWAY_PAGE = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
 
 
 def api_usage(store: SandboxStore, request: ApiRequest) -> ApiResponse:
@@ -90,6 +97,7 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.store = store
         self.config = config
         self.faults = FaultInjector(config.seed)
+        self.stopping = threading.Event()  # ends the silence of answers lost to a timeout
         self.connections: set[socket.socket] = set()
         self.connections_lock = threading.Lock()
         super().__init__(address, SandboxRequestHandler)
@@ -154,20 +162,39 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             refusal = self._refusal(config)
             self._send(refusal or self._run(route, path_params, url, raw_body))
             return
-        store.count_request(route.endpoint if route else f"{self.command} (no such endpoint)")
-        if self.server.faults.should_drop(config):
+        endpoint = route.endpoint if route else f"{self.command} (no such endpoint)"
+        call_number = store.count_request(endpoint)
+        faults = self.server.faults
+        if faults.should_drop(config):
             self.close_connection = True
             return
-        fault = self.server.faults.fault_status(config)
+        fault = faults.fault_status(config)
         if fault is not None:
             response = _error_response(injected_fault(fault))
         else:
             response = self._admitted(route, path_params, url, raw_body)
+        lost = faults.lost_answer(config, endpoint, call_number)
         # Journaled before answering, so a caller that got the answer finds it in the journal.
-        store.record_exchange(self._exchange(url, raw_body, response))
+        store.record_exchange(self._exchange(url, raw_body, response, lost))
         if config.latency_s > 0:
             time.sleep(config.latency_s)
-        self._send(response)
+        if lost is None:
+            self._send(response)
+        else:
+            self._lose_answer(lost, config)
+
+    def _lose_answer(self, kind: str, config: SandboxConfig) -> None:
+        """The request was carried out; its answer never reaches the caller."""
+        if kind == "bad-gateway":
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(BAD_GATEWAY_PAGE)))
+            self.end_headers()
+            self.wfile.write(BAD_GATEWAY_PAGE)
+            return
+        if kind == "timeout":
+            self.server.stopping.wait(config.lost_answer_timeout_s)
+        self.close_connection = True
 
     def _admitted(
         self, route: Route | None, path_params: dict[str, str], url: SplitResult, raw_body: bytes
@@ -226,7 +253,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _exchange(self, url: SplitResult, raw_body: bytes, response: ApiResponse) -> Exchange:
+    def _exchange(
+        self, url: SplitResult, raw_body: bytes, response: ApiResponse, lost: str | None
+    ) -> Exchange:
         response_headers = dict(response.headers)
         if response.body is not None:
             response_headers["Content-Type"] = JSON_TYPE
@@ -239,6 +268,7 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
             status=response.status,
             response_headers=response_headers,
             response_body=response.body,
+            lost=lost,
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import random
 import threading
 import time
 from collections import Counter
@@ -13,8 +14,11 @@ from typing import Any
 from hubsync.sandbox.hubspot_config import SandboxConfig
 from hubsync.sandbox.hubspot_errors import (
     HubSpotError,
+    batch_refused,
+    blocked_email,
     contact_conflict,
     contact_not_found,
+    merge_with_itself,
     non_numeric_id,
     non_unique_id_property,
     objects_not_found,
@@ -24,7 +28,13 @@ from hubsync.sandbox.hubspot_errors import (
 )
 from hubsync.sandbox.hubspot_exchange import Exchange
 from hubsync.sandbox.hubspot_limits import RateLimiter
-from hubsync.sandbox.hubspot_properties import PropertyCatalog, PropertyDefinition
+from hubsync.sandbox.hubspot_merge import merged_values
+from hubsync.sandbox.hubspot_properties import (
+    ADDITIONAL_EMAILS,
+    PropertyCatalog,
+    PropertyDefinition,
+    split_values,
+)
 from hubsync.sandbox.hubspot_values import format_instant, now_ms
 
 # Read-only properties a seeded contact or a human in the UI may still set.
@@ -34,7 +44,7 @@ HUMAN_WRITABLE_READ_ONLY = frozenset(
         "hs_marketable_until_renewal",
         "hs_marketable_reason_type",
         "hs_marketable_reason_id",
-        "hs_additional_emails",
+        ADDITIONAL_EMAILS,
     }
 )
 
@@ -75,6 +85,7 @@ class WriteResult:
     record: ContactRecord
     sent: tuple[str, ...]  # names of the properties the input carried
     is_new: bool
+    trace_id: str | None = None  # the input's objectWriteTraceId
 
 
 @dataclass(frozen=True)
@@ -100,13 +111,18 @@ class SandboxStore:
         self.config = config
         self.journal: list[Exchange] | None = [] if journal else None
         self.lock = threading.RLock()
-        self.limiter = RateLimiter()
+        self.limiter = RateLimiter(config.seed)
+        # The order of batch results and which of them echo their trace id; used under `lock`.
+        self.random = random.Random(config.seed)
         self.catalog = PropertyCatalog(config.referrer_option)
         self._active: dict[str, ContactRecord] = {}
         self._archived: dict[str, ContactRecord] = {}
         self._active_ids: list[int] = []  # sorted, for list paging
         self._by_email: dict[str, str] = {}
+        self._by_additional_email: dict[str, str] = {}
         self._by_unique: dict[str, dict[str, str]] = {}
+        self._merged_into: dict[str, str] = {}  # id of a merged-away contact -> its survivor
+        self._blocked_emails: set[str] = set()  # e-mails of GDPR-deleted contacts
         self._next_id = 1
         self._request_counts: Counter[str] = Counter()
 
@@ -125,8 +141,9 @@ class SandboxStore:
             return [record.public_json() for record in self._active.values()]
 
     def get(self, contact_id: str) -> dict[str, Any] | None:
+        """The contact as a read by id finds it: a merged-away id gives the survivor."""
         with self.lock:
-            record = self._active.get(contact_id)
+            record = self._find_active(contact_id, None)
             return record.public_json() if record else None
 
     def find_by_email(self, email: str) -> dict[str, Any] | None:
@@ -148,6 +165,85 @@ class SandboxStore:
                 allow_read_only=HUMAN_WRITABLE_READ_ONLY,
             )
 
+    def add_secondary_email(self, contact_id: str, email: str) -> None:
+        """Gives a contact another e-mail in hs_additional_emails, as a merge or a person in
+        HubSpot's UI does (the API cannot write it). Raises KeyError for an unknown contact,
+        HubSpotError for an invalid, blocklisted or taken address."""
+        with self.lock:
+            record = self._find_active(contact_id, None)
+            if record is None:
+                raise KeyError(contact_id)
+            current = split_values(record.properties.get(ADDITIONAL_EMAILS))
+            self._update(
+                record,
+                {ADDITIONAL_EMAILS: ";".join([*current, email])},
+                [],
+                lifecycle_rule=False,
+                allow_read_only=HUMAN_WRITABLE_READ_ONLY,
+            )
+
+    def merge(self, primary_id: str, merged_id: str) -> str:
+        """Merges two contacts as HubSpot does (`hubspot_merge`) and returns the id of the
+        surviving record: a new one unless `merge_creates_new_id` is off. Both old ids keep
+        reading as the survivor. Raises HubSpotError for an unknown id or one contact twice."""
+        with self.lock:
+            primary, merged = self._require_active(primary_id), self._require_active(merged_id)
+            if primary.id == merged.id:
+                raise merge_with_itself(primary.id)
+            survivor_id = primary.id
+            if self.config.merge_creates_new_id:
+                survivor_id = str(self._next_id)
+                self._next_id += 1
+            gone = [old for old in (primary.id, merged.id) if old != survivor_id]
+            values = merged_values(primary.properties, merged.properties, gone, self._stage_rank)
+            self._remove(primary)
+            self._remove(merged)
+            now = now_ms()
+            stored = {
+                **values,
+                "hs_object_id": survivor_id,
+                "createdate": primary.properties["createdate"],
+                "lastmodifieddate": format_instant(now),
+            }
+            search_versions = ((time.monotonic(), stored),)
+            self._insert(
+                ContactRecord(survivor_id, stored, primary.created_at_ms, now, search_versions)
+            )
+            for old in gone:
+                self._merged_into[old] = survivor_id
+            return survivor_id
+
+    def restore(self, contact_id: str) -> None:
+        """Brings an archived contact back with its id and values, as HubSpot's recycle bin
+        does (archived contacts are restorable for 90 days: knowledge.hubspot.com/contacts/
+        restore-deleted-contacts-companies-deals-or-tickets). Raises KeyError if it is not
+        archived, HubSpotError if another contact took its e-mail or unique value meanwhile."""
+        with self.lock:
+            record = self._archived.get(contact_id)
+            if record is None:
+                raise KeyError(contact_id)
+            self._raise_for_unusable_values(None, record.properties)
+            del self._archived[contact_id]
+            self._insert(replace(record, archived_at_ms=None))
+
+    def gdpr_delete(self, id_value: str, id_property: str | None = None) -> None:
+        """Deletes a contact for good and blocklists its e-mails, primary and additional; an
+        e-mail no contact has is blocklisted all the same (the gdpr-delete operation of
+        crm-contacts-v3.json). Raises HubSpotError for an unknown id."""
+        with self.lock:
+            self.raise_for_id_property(id_property, allow_email=True)
+            record = self._find_active(id_value, id_property)
+            if record is not None:
+                self._remove(record)
+            elif _by_record_id(id_property) and id_value in self._archived:
+                record = self._archived.pop(id_value)
+            elif id_property == "email":
+                self._blocked_emails.add(id_value.strip().lower())
+                return
+            else:
+                raise contact_not_found()
+            self._blocked_emails.update(_emails_of(record.properties))
+
     def property_definitions(self) -> list[dict[str, Any]]:
         with self.lock:
             return [definition.to_json() for definition in self.catalog.all()]
@@ -162,9 +258,11 @@ class SandboxStore:
 
     # ---- used by the HTTP layer ----
 
-    def count_request(self, endpoint: str) -> None:
+    def count_request(self, endpoint: str) -> int:
+        """Counts a request; returns how many `endpoint` had since the counts were reset."""
         with self.lock:
             self._request_counts[endpoint] += 1
+            return self._request_counts[endpoint]
 
     def record_exchange(self, exchange: Exchange) -> None:
         with self.lock:
@@ -223,18 +321,22 @@ class SandboxStore:
 
     def create_batch(self, inputs: Sequence[WriteInput]) -> BatchResult:
         with self.lock:
-            return self._run_batch(inputs, self._create_input)
+            return self._run_batch(inputs, self._create_input, per_input=_all_traced(inputs))
 
     def update_batch(self, inputs: Sequence[WriteInput]) -> BatchResult:
+        """Updates by id. Unless `batch_errors_per_input`, one unknown or archived id (or any
+        bad input) refuses the whole batch; see `hubspot_errors.batch_refused`."""
         with self.lock:
             for item in inputs:
                 self.raise_for_id_property(item.id_property, allow_email=False)
+            if not self.config.batch_errors_per_input:
+                return self._run_batch(inputs, self._update_input, per_input=False, whole=True)
             found: list[WriteInput] = []
             missing: list[WriteInput] = []
             for item in inputs:
                 exists = self._find_active(item.id or "", item.id_property) is not None
                 (found if exists else missing).append(item)
-            result = self._run_batch(found, self._update_input)
+            result = self._run_batch(found, self._update_input, per_input=_all_traced(found))
             if missing:
                 ids = [item.id or "" for item in missing]
                 traces = [item.trace_id for item in missing if item.trace_id]
@@ -249,7 +351,9 @@ class SandboxStore:
                         "Upsert needs an idProperty: email or a unique property."
                     )
                 self.raise_for_id_property(item.id_property, allow_email=True)
-            return self._run_batch(inputs, self._upsert_input)
+            if not self.config.batch_errors_per_input:
+                return self._run_batch(inputs, self._upsert_input, per_input=False, whole=True)
+            return self._run_batch(inputs, self._upsert_input, per_input=_all_traced(inputs))
 
     def update_one(
         self, id_value: str, id_property: str | None, properties: dict[str, str]
@@ -260,12 +364,13 @@ class SandboxStore:
             return WriteResult(updated, tuple(properties), is_new=False)
 
     def archive(self, contact_ids: Sequence[str]) -> None:
+        """Archives contacts: gone from reads, lists and search, restorable (`restore`)."""
         with self.lock:
             for contact_id in contact_ids:
-                record = self._active.get(contact_id)
+                record = self._find_active(contact_id, None)
                 if record is not None:
                     self._remove(record)
-                    self._archived[contact_id] = replace(record, archived_at_ms=now_ms())
+                    self._archived[record.id] = replace(record, archived_at_ms=now_ms())
 
     def raise_for_id_property(self, id_property: str | None, *, allow_email: bool) -> None:
         if _by_record_id(id_property):
@@ -283,40 +388,49 @@ class SandboxStore:
     # ---- writes ----
 
     def _run_batch(
-        self, inputs: Sequence[WriteInput], write: Callable[[WriteInput, UndoLog], WriteResult]
+        self,
+        inputs: Sequence[WriteInput],
+        write: Callable[[WriteInput, UndoLog], WriteResult],
+        *,
+        per_input: bool,
+        whole: bool = False,
     ) -> BatchResult:
-        """Per-input failures only when every input has a trace id; otherwise all or nothing."""
-        per_input = all(item.trace_id for item in inputs)
+        """Per-input failures (a 207) or all or nothing: the first bad input undoes the batch's
+        writes and its error is raised, naming that input when the batch is refused `whole`."""
         undo: UndoLog = []
         result = BatchResult()
         for item in inputs:
             try:
                 result.results.append(write(item, undo))
             except HubSpotError as error:
-                if not per_input:
-                    self._rollback(undo)
-                    raise
-                result.errors.append(BatchError(error, [item.trace_id or ""]))
+                if per_input:
+                    result.errors.append(BatchError(error, [item.trace_id or ""]))
+                    continue
+                self._rollback(undo)
+                if whole:
+                    raise batch_refused(error, item.id or "", item.trace_id) from None
+                raise
         return result
 
     def _create_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
-        return WriteResult(self._create(item.properties, undo), tuple(item.properties), True)
+        record = self._create(item.properties, undo)
+        return WriteResult(record, tuple(item.properties), True, item.trace_id)
 
     def _update_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
         record = self._find_active(item.id or "", item.id_property)
-        assert record is not None  # missing ids were set aside by update_batch
-        return WriteResult(
-            self._update(record, item.properties, undo), tuple(item.properties), False
-        )
+        if record is None:
+            raise objects_not_found([item.id or ""])
+        updated = self._update(record, item.properties, undo)
+        return WriteResult(updated, tuple(item.properties), False, item.trace_id)
 
     def _upsert_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
         key_property, key = item.id_property or "", item.id or ""
         record = self._find_active(key, key_property)
         if record is not None:
             updated = self._update(record, item.properties, undo)
-            return WriteResult(updated, tuple(item.properties), is_new=False)
+            return WriteResult(updated, tuple(item.properties), False, item.trace_id)
         created = self._create({**item.properties, key_property: key}, undo)
-        return WriteResult(created, (*item.properties, key_property), is_new=True)
+        return WriteResult(created, (*item.properties, key_property), True, item.trace_id)
 
     def _create(
         self,
@@ -326,7 +440,7 @@ class SandboxStore:
         allow_read_only: frozenset[str] = frozenset(),
     ) -> ContactRecord:
         values = {k: v for k, v in self._checked(properties, allow_read_only).items() if v != ""}
-        self._raise_for_taken_values(None, values)
+        self._raise_for_unusable_values(None, values)
         contact_id = str(self._next_id)
         self._next_id += 1
         now = now_ms()
@@ -360,9 +474,9 @@ class SandboxStore:
         changes = self._changes(record, values, lifecycle_rule)
         if not changes:
             return record
-        self._raise_for_taken_values(record.id, changes)
-        stored = {**record.properties, **changes}
-        for name in [name for name, value in changes.items() if value == ""]:
+        self._raise_for_unusable_values(record.id, changes)
+        stored = {**record.properties, **changes, **_promoted_email(record, changes)}
+        for name in [name for name, value in stored.items() if value == ""]:
             del stored[name]
         now = now_ms()
         stored["lastmodifieddate"] = format_instant(now)
@@ -394,15 +508,26 @@ class SandboxStore:
         return changes
 
     def _is_backward(self, current: str, wanted: str) -> bool:
-        stages = self.catalog.get("lifecyclestage")
-        if not current or not wanted or stages is None:
+        if not current or not wanted:
             return False
-        return stages.option_rank(wanted) < stages.option_rank(current)
+        return self._stage_rank(wanted) < self._stage_rank(current)
 
-    def _raise_for_taken_values(self, contact_id: str | None, values: Mapping[str, str]) -> None:
-        email = values.get("email")
-        if email:
-            owner = self._by_email.get(email)
+    def _stage_rank(self, stage: str) -> int:
+        stages = self.catalog.get("lifecyclestage")
+        return stages.option_rank(stage) if stages is not None else -1
+
+    def _raise_for_unusable_values(self, contact_id: str | None, values: Mapping[str, str]) -> None:
+        """Blocklisted e-mails, and e-mails or unique values another contact holds.
+
+        An e-mail is taken when it is another contact's primary or additional e-mail (the
+        secondary e-mails a merge or a person adds, in hs_additional_emails): a create lands on
+        the contact holding it, as a duplicate create does, with 409 "Contact already exists.
+        Existing ID: N" (github.com/HubSpot/hubspot-api-python/issues/51).
+        """
+        for email in _emails_of(values):
+            if email in self._blocked_emails:
+                raise blocked_email(email)
+            owner = self._by_email.get(email) or self._by_additional_email.get(email)
             if owner is not None and owner != contact_id:
                 raise contact_conflict(owner)
         for name, index in self._by_unique.items():
@@ -432,13 +557,26 @@ class SandboxStore:
     # ---- indexes ----
 
     def _find_active(self, id_value: str, id_property: str | None) -> ContactRecord | None:
+        """By record id (a merged-away id finds its survivor), by primary e-mail only, or by
+        a unique property."""
         if _by_record_id(id_property):
-            contact_id: str | None = id_value
+            contact_id: str | None = self._surviving_id(id_value)
         elif id_property == "email":
             contact_id = self._by_email.get(id_value.strip().lower())
         else:
             contact_id = self._by_unique.get(id_property or "", {}).get(id_value)
         return self._active.get(contact_id) if contact_id else None
+
+    def _surviving_id(self, contact_id: str) -> str:
+        while contact_id in self._merged_into:
+            contact_id = self._merged_into[contact_id]
+        return contact_id
+
+    def _require_active(self, contact_id: str) -> ContactRecord:
+        record = self._find_active(contact_id, None)
+        if record is None:
+            raise objects_not_found([contact_id])
+        return record
 
     def _insert(self, record: ContactRecord) -> None:
         self._active[record.id] = record
@@ -460,6 +598,8 @@ class SandboxStore:
         email = record.properties.get("email")
         if email:
             self._by_email[email] = record.id
+        for additional in split_values(record.properties.get(ADDITIONAL_EMAILS)):
+            self._by_additional_email[additional] = record.id
         for name, index in self._by_unique.items():
             value = record.properties.get(name)
             if value:
@@ -469,6 +609,9 @@ class SandboxStore:
         email = record.properties.get("email")
         if email and self._by_email.get(email) == record.id:
             del self._by_email[email]
+        for additional in split_values(record.properties.get(ADDITIONAL_EMAILS)):
+            if self._by_additional_email.get(additional) == record.id:
+                del self._by_additional_email[additional]
         for name, index in self._by_unique.items():
             value = record.properties.get(name)
             if value and index.get(value) == record.id:
@@ -477,6 +620,25 @@ class SandboxStore:
 
 def _by_record_id(id_property: str | None) -> bool:
     return id_property in (None, "", "hs_object_id")
+
+
+def _all_traced(inputs: Sequence[WriteInput]) -> bool:
+    return all(item.trace_id for item in inputs)
+
+
+def _promoted_email(record: ContactRecord, changes: Mapping[str, str]) -> dict[str, str]:
+    """A contact's own additional e-mail made its primary one leaves the additional list."""
+    additional = split_values(record.properties.get(ADDITIONAL_EMAILS))
+    email = changes.get("email")
+    if ADDITIONAL_EMAILS in changes or email not in additional:
+        return {}
+    return {ADDITIONAL_EMAILS: ";".join(other for other in additional if other != email)}
+
+
+def _emails_of(values: Mapping[str, str]) -> list[str]:
+    """The primary and additional e-mails among stored or written values."""
+    emails = [values.get("email", ""), *split_values(values.get(ADDITIONAL_EMAILS))]
+    return [email for email in emails if email]
 
 
 def _visible_version(versions: SearchVersions, cutoff: float) -> Mapping[str, str] | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 import time
 from datetime import UTC, date, datetime
+from functools import cache, lru_cache
+
+from publicsuffixlist import PublicSuffixList
 
 _EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
@@ -21,7 +24,23 @@ def now_ms() -> int:
 
 
 def is_plausible_email(value: str) -> bool:
-    return len(value) <= 254 and _EMAIL.match(value) is not None
+    """What HubSpot accepts as an e-mail: the address's shape, and a top-level domain that
+    exists (x@y.comtttt is refused INVALID_EMAIL, as github.com/Atlas-Authority/
+    marketing-automation/issues/174 shows HubSpot refusing addresses it cannot deliver to)."""
+    if len(value) > 254 or _EMAIL.match(value) is None:
+        return False
+    return _top_level_domain_exists(value.rpartition(".")[2])
+
+
+@lru_cache(maxsize=1024)
+def _top_level_domain_exists(label: str) -> bool:
+    return _public_suffixes().publicsuffix(label) is not None
+
+
+@cache
+def _public_suffixes() -> PublicSuffixList:
+    """The public suffix list shipped with the package: no network, at import or later."""
+    return PublicSuffixList(accept_unknown=False, only_icann=True)
 
 
 def is_number(value: str) -> bool:

@@ -186,6 +186,8 @@ def test_update_by_id(sandbox: RunningSandbox, gateway: HubSpotGateway) -> None:
 def test_update_of_an_unknown_id_fails_alone(
     sandbox: RunningSandbox, gateway: HubSpotGateway
 ) -> None:
+    # How the gateway reads per-input (207) errors: by default HubSpot refuses the batch whole.
+    sandbox.config.batch_errors_per_input = True
     [known] = add_contacts(sandbox, 1)
     inputs = [WriteInput("known", known, {"firstname": "K"}), WriteInput("gone", "987654", {})]
     outcomes = {o.trace_id: o for o in gateway.update(inputs)}
@@ -195,6 +197,8 @@ def test_update_of_an_unknown_id_fails_alone(
 
 
 def test_one_invalid_email_fails_alone(sandbox: RunningSandbox, gateway: HubSpotGateway) -> None:
+    # How the gateway reads per-input (207) errors: by default HubSpot refuses the batch whole.
+    sandbox.config.batch_errors_per_input = True
     inputs = [
         WriteInput("good1", "ch-1", {"email": "good1@example.com"}),
         WriteInput("bad", "ch-2", {"email": "not an e-mail"}),
@@ -214,6 +218,8 @@ def test_one_invalid_email_fails_alone(sandbox: RunningSandbox, gateway: HubSpot
 def test_conflict_names_the_existing_contact(
     sandbox: RunningSandbox, gateway: HubSpotGateway
 ) -> None:
+    # How the gateway reads per-input (207) errors: by default HubSpot refuses the batch whole.
+    sandbox.config.batch_errors_per_input = True
     owner = gateway.upsert("email", upserts("taken@example.com"))[0].contact_id
     inputs = [
         WriteInput("clash", "ch-9", {"email": "Taken@example.com"}),

@@ -20,7 +20,7 @@ from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 class Answer:
     status: int
     headers: dict[str, str]
-    body: Any
+    body: Any  # parsed JSON, or the text of another answer (a 502 page), None when empty
 
 
 @dataclass
@@ -48,7 +48,9 @@ class RawApi:
             method, self.sandbox.url + path, body=payload, headers=headers, retries=False
         )
         text = response.data.decode()
-        return Answer(response.status, dict(response.headers), json.loads(text) if text else None)
+        json_answer = "json" in response.headers.get("Content-Type", "")
+        body = json.loads(text) if text and json_answer else text or None
+        return Answer(response.status, dict(response.headers), body)
 
 
 def limits_off() -> SandboxConfig:

@@ -166,8 +166,8 @@ SPEC_EXEMPTIONS: dict[str, Exemption] = {
         _set_required(["status", "category", "message"], "StandardError"),
     ),
     "rate-limit-429-body": Exemption(
-        "The ten-second and daily 429 bodies carry errorType, policyName and groupName instead "
-        "of the category the spec's Error requires.",
+        "The ten-second, per-second and daily 429 bodies carry errorType, policyName and "
+        "groupName instead of the category the spec's Error requires.",
         _error_response("429", "RateLimitError", ["message", "correlationId"], "/crm/"),
     ),
     "not-found-404-body": Exemption(

@@ -1,4 +1,5 @@
-"""Batch endpoints: limits, multi-status with trace ids, all-or-nothing without, upsert."""
+"""Batch endpoints: limits, multi-status creates, whole-batch refusals of upserts and updates
+(per-input answers as a portal setting), result order and trace ids."""
 
 from __future__ import annotations
 
@@ -20,8 +21,8 @@ from hubspot.crm.contacts import (
     SimplePublicObjectId,
 )
 
-from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import RawApi, create_property
+from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from tests.sandbox.conftest import RawApi, create_property, limits_off, make_client
 
 BATCH = "/crm/v3/objects/contacts/batch"
 
@@ -239,9 +240,10 @@ def test_batch_update_by_a_custom_property_needs_unique_values(
     assert sandbox.store.get(contact_id)["properties"]["firstname"] == "Ada"
 
 
-def test_batch_update_of_missing_ids_is_a_207_and_the_rest_is_written(
+def test_per_input_mode_answers_missing_ids_of_an_update_with_a_207(
     sandbox: RunningSandbox, api: RawApi
 ) -> None:
+    sandbox.config.batch_errors_per_input = True
     contact_id = sandbox.store.add_contact({"email": "ada@example.com"})
     inputs = [
         {"id": contact_id, "properties": {"firstname": "Ada"}},
@@ -300,9 +302,10 @@ def test_upsert_by_a_property_without_unique_values_is_refused(client: hubspot.C
     assert refused.value.status == 400
 
 
-def test_upsert_with_trace_ids_reports_conflicts_per_input(
+def test_per_input_mode_reports_upsert_conflicts_per_traced_input(
     sandbox: RunningSandbox, api: RawApi
 ) -> None:
+    sandbox.config.batch_errors_per_input = True
     sandbox.store.add_contact({"email": "taken@example.com"})
     sandbox.store.add_contact({"email": "grace@example.com"})
     inputs = [
@@ -336,3 +339,171 @@ def test_batch_archive_answers_204_and_frees_the_email(
     assert sandbox.store.contacts() == []
     recreated = client.crm.contacts.batch_api.create(creates("ada@example.com"))
     assert recreated.results[0].id != contact_id
+
+
+# -- whole-batch refusals, result order, trace ids -------------------------------------------
+
+
+def traced_upserts(*items: tuple[str, dict[str, str]]) -> list[dict[str, Any]]:
+    return [
+        {"id": email, "idProperty": "email", "properties": props, "objectWriteTraceId": f"t{i}"}
+        for i, (email, props) in enumerate(items)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("bad_key", "bad_properties", "status", "category", "in_message"),
+    [
+        ("x@y.comtttt", {}, 400, "VALIDATION_ERROR", "INVALID_EMAIL"),
+        ("bad@example.com", {"lifecyclestage": "vip"}, 400, "VALIDATION_ERROR", "INVALID_OPTION"),
+        ("mover@example.com", {"email": "taken@example.com"}, 409, "CONFLICT", "Existing ID: "),
+    ],
+)
+def test_one_bad_input_refuses_a_whole_upsert_naming_it_and_nothing_is_written(
+    sandbox: RunningSandbox,
+    api: RawApi,
+    bad_key: str,
+    bad_properties: dict[str, str],
+    status: int,
+    category: str,
+    in_message: str,
+) -> None:
+    for email in ("taken@example.com", "mover@example.com", "known@example.com"):
+        sandbox.store.add_contact({"email": email})
+    before = sandbox.store.contacts()
+    inputs = traced_upserts(
+        ("new@example.com", {"firstname": "New"}),
+        (bad_key, bad_properties),
+        ("known@example.com", {"firstname": "Known"}),
+    )
+    answer = api.call("POST", f"{BATCH}/upsert", {"inputs": inputs})
+    assert answer.status == status
+    assert answer.body["category"] == category
+    assert in_message in answer.body["message"]
+    assert answer.body["context"]["ids"] == [bad_key]
+    assert answer.body["context"]["objectWriteTraceId"] == ["t1"]
+    assert sandbox.store.contacts() == before
+
+
+@pytest.mark.parametrize("gone", ["archived", "unknown"])
+def test_an_archived_or_unknown_id_refuses_a_whole_update(
+    sandbox: RunningSandbox, client: hubspot.Client, gone: str
+) -> None:
+    kept = sandbox.store.add_contact({"email": "ada@example.com"})
+    missing = sandbox.store.add_contact({"email": "grace@example.com"})
+    if gone == "archived":
+        client.crm.contacts.basic_api.archive(missing)
+    else:
+        missing = "999"
+    with pytest.raises(ApiException) as refused:
+        client.crm.contacts.batch_api.update(
+            updates((kept, {"firstname": "Ada"}), (missing, {"firstname": "Grace"}))
+        )
+    assert refused.value.status == 404
+    body = body_of(refused)
+    assert body["category"] == "OBJECT_NOT_FOUND"
+    assert body["context"] == {"ids": [missing]}
+    assert body["message"].endswith(f"Input id: {missing}.")
+    assert "firstname" not in sandbox.store.get(kept)["properties"]
+
+
+def test_a_refused_batch_without_trace_ids_names_the_input_by_id(
+    sandbox: RunningSandbox, client: hubspot.Client
+) -> None:
+    with pytest.raises(ApiException) as refused:
+        client.crm.contacts.batch_api.upsert(
+            upserts("ok@example.com", "x@y.comtttt", properties={"firstname": "X"})
+        )
+    assert refused.value.status == 400
+    assert body_of(refused)["context"] == {"ids": ["x@y.comtttt"]}
+    assert sandbox.store.contacts() == []
+
+
+def test_an_email_twice_in_one_upsert_differing_in_case_is_a_duplicate_id(
+    sandbox: RunningSandbox, client: hubspot.Client
+) -> None:
+    with pytest.raises(ApiException) as refused:
+        client.crm.contacts.batch_api.upsert(upserts("Ada@Example.com", "ada@example.com"))
+    assert refused.value.status == 400
+    body = body_of(refused)
+    assert body["category"] == "VALIDATION_ERROR"
+    assert body["message"].startswith("Duplicate IDs found in batch input")
+    assert body["context"] == {"ids": ["ada@example.com"]}
+    with pytest.raises(ApiException) as read_twice:
+        client.crm.contacts.batch_api.read(
+            BatchReadInputSimplePublicObjectId(
+                inputs=[
+                    SimplePublicObjectId(id="ADA@example.com"),
+                    SimplePublicObjectId(id="ada@example.com"),
+                ],
+                id_property="email",
+                properties=[],
+                properties_with_history=[],
+            )
+        )
+    assert read_twice.value.status == 400
+    assert sandbox.store.contacts() == []
+
+
+def test_the_same_key_by_two_properties_is_not_a_duplicate(
+    sandbox: RunningSandbox, client: hubspot.Client
+) -> None:
+    add_property(client, "gleev_channel_id", unique=True)
+    answer = client.crm.contacts.batch_api.upsert(
+        BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[
+                SimplePublicObjectBatchInputUpsert(
+                    id="7", id_property="gleev_channel_id", properties={}
+                ),
+                SimplePublicObjectBatchInputUpsert(
+                    id="seven@example.com", id_property="email", properties={}
+                ),
+            ]
+        )
+    )
+    assert len(answer.results) == 2
+
+
+def upsert_fifty(config: SandboxConfig) -> list[dict[str, Any]]:
+    with start_sandbox(config, journal=True) as sandbox:
+        client = make_client(sandbox)
+        client.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(
+                inputs=[
+                    SimplePublicObjectBatchInputUpsert(
+                        id=f"c{i}@example.com",
+                        id_property="email",
+                        properties={},
+                        object_write_trace_id=f"t{i}",
+                    )
+                    for i in range(50)
+                ]
+            )
+        )
+        return sandbox.store.journal[-1].response_body["results"]
+
+
+def test_results_come_back_in_any_order_and_only_some_echo_their_trace_id() -> None:
+    config = limits_off()
+    config.seed = 4
+    results = upsert_fifty(config)
+    emails = [r["properties"]["email"] for r in results]
+    assert sorted(emails) == sorted(f"c{i}@example.com" for i in range(50))
+    assert emails != [f"c{i}@example.com" for i in range(50)]
+    echoed = [r for r in results if "objectWriteTraceId" in r]
+    assert 0 < len(echoed) < 50
+    for result in echoed:
+        assert result["properties"]["email"] == f"c{result['objectWriteTraceId'][1:]}@example.com"
+
+    def shape(answer: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+        return [(r["properties"]["email"], "objectWriteTraceId" in r) for r in answer]
+
+    assert shape(upsert_fifty(config)) == shape(results)  # the seed decides
+
+
+@pytest.mark.parametrize(("rate", "echoed"), [(0.0, 0), (1.0, 50)])
+def test_the_share_of_echoed_trace_ids_is_a_setting(rate: float, echoed: int) -> None:
+    config = limits_off()
+    config.trace_id_echo_rate = rate
+    results = upsert_fifty(config)
+    assert sum("objectWriteTraceId" in r for r in results) == echoed

@@ -1,4 +1,4 @@
-"""Rate limits, authentication, injected faults and request counts."""
+"""Rate limits, authentication, injected faults, lost answers and request counts."""
 
 from __future__ import annotations
 
@@ -9,11 +9,16 @@ from collections.abc import Iterator
 import hubspot
 import pytest
 import urllib3
-from hubspot.crm.contacts import ApiException, SimplePublicObjectInputForCreate
+from hubspot.crm.contacts import (
+    ApiException,
+    BatchInputSimplePublicObjectBatchInputUpsert,
+    SimplePublicObjectBatchInputUpsert,
+    SimplePublicObjectInputForCreate,
+)
 from hubspot.crm.contacts.exceptions import ServiceException, UnauthorizedException
 
 from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi
+from tests.sandbox.conftest import RawApi, limits_off, make_client
 
 CONTACTS = "/crm/v3/objects/contacts"
 SEARCH = "/crm/v3/objects/contacts/search"
@@ -22,8 +27,11 @@ WINDOW_S = 0.5
 
 @pytest.fixture
 def limited() -> Iterator[RawApi]:
-    """A portal allowing 3 requests per half second and 2 searches per second."""
-    config = SandboxConfig(requests_per_10s=3, rate_window_s=WINDOW_S, search_per_second=2)
+    """A portal allowing 3 requests per half second and 2 searches per second; its 429s carry
+    no Retry-After, as none of HubSpot's recorded ones do."""
+    config = SandboxConfig(
+        requests_per_10s=3, rate_window_s=WINDOW_S, search_per_second=2, retry_after_rate=0.0
+    )
     with start_sandbox(config) as running:
         http = urllib3.PoolManager()
         yield RawApi(running, http)
@@ -190,3 +198,129 @@ def test_the_sdk_sees_a_429_as_an_api_exception(
         client.crm.contacts.basic_api.get_page()
     assert refused.value.status == 429
     assert json.loads(refused.value.body)["policyName"] == "TEN_SECONDLY_ROLLING"
+
+
+def test_429s_carry_retry_after_in_whole_seconds_when_the_portal_sends_it(
+    limited: RawApi,
+) -> None:
+    limited.sandbox.config.retry_after_rate = 1.0
+    for _ in range(3):
+        limited.call("GET", CONTACTS)
+    assert limited.call("GET", CONTACTS).headers["Retry-After"] == "1"  # the window is 0.5 s
+    for _ in range(2):
+        limited.call("POST", SEARCH, {})
+    assert limited.call("POST", SEARCH, {}).headers["Retry-After"] == "1"
+
+
+def test_some_429s_carry_retry_after_and_the_seed_decides_which() -> None:
+    def carried() -> list[bool]:
+        config = SandboxConfig(requests_per_10s=0, seed=9)
+        with start_sandbox(config) as running:
+            api = RawApi(running, urllib3.PoolManager())
+            return ["Retry-After" in api.call("GET", CONTACTS).headers for _ in range(20)]
+
+    first = carried()
+    assert first == carried()
+    assert any(first) and not all(first)
+
+
+def test_the_daily_limit_429_never_carries_retry_after(limited: RawApi) -> None:
+    config = limited.sandbox.config
+    config.retry_after_rate, config.daily_limit = 1.0, 0
+    refused = limited.call("GET", CONTACTS)
+    assert refused.body["policyName"] == "DAILY"
+    assert "Retry-After" not in refused.headers
+
+
+def test_a_per_second_limit_answers_secondly_429s(limited: RawApi) -> None:
+    config = limited.sandbox.config
+    config.requests_per_10s, config.requests_per_second = 10, 2
+    answers = [limited.call("GET", CONTACTS) for _ in range(3)]
+    assert [a.status for a in answers] == [200, 200, 429]
+    assert answers[0].headers["X-HubSpot-RateLimit-Secondly"] == "2"
+    assert answers[1].headers["X-HubSpot-RateLimit-Secondly-Remaining"] == "0"
+    body = answers[2].body
+    assert body["message"] == "You have reached your secondly limit."
+    assert (body["errorType"], body["policyName"]) == ("RATE_LIMIT", "SECONDLY")
+    time.sleep(1.05)
+    assert limited.call("GET", CONTACTS).status == 200
+
+
+# -- answers lost after the write ------------------------------------------------------------
+
+UPSERT = "POST /crm/v3/objects/contacts/batch/upsert"
+
+
+def upsert(client: hubspot.Client, email: str, **kwargs: object) -> object:
+    return client.crm.contacts.batch_api.upsert(
+        BatchInputSimplePublicObjectBatchInputUpsert(
+            inputs=[
+                SimplePublicObjectBatchInputUpsert(id=email, id_property="email", properties={})
+            ]
+        ),
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def losing() -> Iterator[RunningSandbox]:
+    """A portal that loses the answer to the second batch upsert, after doing it."""
+    config = limits_off()
+    config.lost_answer_calls = {UPSERT: {2}}
+    with start_sandbox(config, journal=True) as running:
+        yield running
+
+
+def test_an_answer_lost_to_a_bad_gateway_after_the_write(losing: RunningSandbox) -> None:
+    losing.config.lost_answer_kinds = ("bad-gateway",)
+    client = make_client(losing)
+    upsert(client, "first@example.com")
+    with pytest.raises(ServiceException) as lost:
+        upsert(client, "ada@example.com")
+    assert lost.value.status == 502
+    assert lost.value.headers["Content-Type"] == "text/html"
+    assert "<h1>502 Bad Gateway</h1>" in lost.value.body
+    assert losing.store.find_by_email("ada@example.com") is not None
+    assert losing.store.journal[-1].lost == "bad-gateway"
+    assert losing.store.journal[-1].status == 200  # what HubSpot did, had it been heard
+    again = upsert(client, "ada@example.com")
+    assert [result.new for result in again.results] == [False]
+
+
+def test_an_answer_lost_to_a_dropped_connection_after_the_write(losing: RunningSandbox) -> None:
+    losing.config.lost_answer_kinds = ("drop",)
+    client = make_client(losing)
+    upsert(client, "first@example.com")
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        upsert(client, "ada@example.com")
+    assert losing.store.find_by_email("ada@example.com") is not None
+
+
+def test_an_answer_lost_to_a_timeout_after_the_write(losing: RunningSandbox) -> None:
+    losing.config.lost_answer_kinds = ("timeout",)
+    losing.config.lost_answer_timeout_s = 5.0
+    client = make_client(losing)
+    upsert(client, "first@example.com")
+    started = time.monotonic()
+    with pytest.raises(urllib3.exceptions.ReadTimeoutError):
+        upsert(client, "ada@example.com", _request_timeout=0.3)
+    assert time.monotonic() - started < 2
+    assert losing.store.find_by_email("ada@example.com") is not None
+    assert [e.lost for e in losing.store.journal] == [None, "timeout"]
+
+
+def test_answers_lost_at_random_follow_the_seed() -> None:
+    def lost() -> list[str | None]:
+        config = limits_off()
+        config.seed, config.lost_answer_rate = 3, 0.4
+        config.lost_answer_kinds = ("bad-gateway",)
+        with start_sandbox(config, journal=True) as running:
+            api = RawApi(running, urllib3.PoolManager())
+            for i in range(20):
+                api.call("POST", CONTACTS, {"properties": {"email": f"c{i}@example.com"}})
+            assert len(running.store.contacts()) == 20  # every write was done
+            return [exchange.lost for exchange in running.store.journal]
+
+    first = lost()
+    assert first == lost()
+    assert set(first) == {None, "bad-gateway"}

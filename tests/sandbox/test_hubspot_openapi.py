@@ -53,6 +53,24 @@ def contact_session(api: RawApi) -> None:
     api.call("GET", f"{CONTACTS}?archived=true")
 
 
+def identity_session(api: RawApi) -> None:
+    ids = [
+        api.call("POST", CONTACTS, {"properties": {"email": f"{name}@example.com"}}).body["id"]
+        for name in ("alan", "ida", "joan")
+    ]
+    merged = api.call(
+        "POST", f"{CONTACTS}/merge", {"primaryObjectId": ids[0], "objectIdToMerge": ids[1]}
+    ).body["id"]
+    api.call("POST", f"{CONTACTS}/merge", {"primaryObjectId": merged, "objectIdToMerge": "999"})
+    api.call("GET", f"{CONTACTS}/{ids[1]}")  # the merged record
+    api.call("POST", f"{CONTACTS}/gdpr-delete", {"objectId": ids[2]})  # 204
+    api.call(
+        "POST", f"{CONTACTS}/gdpr-delete", {"objectId": "x@example.com", "idProperty": "email"}
+    )
+    api.call("POST", f"{CONTACTS}/gdpr-delete", {"objectId": "999"})  # 404
+    api.call("POST", CONTACTS, {"properties": {"email": "joan@example.com"}})  # 400 blocked
+
+
 def batch_session(api: RawApi) -> None:
     traced = [
         {"properties": {"email": "grace@example.com"}, "objectWriteTraceId": "1"},
@@ -73,6 +91,14 @@ def batch_session(api: RawApi) -> None:
     }
     api.call("POST", f"{BATCH}/upsert", upsert)
     api.call("POST", f"{BATCH}/upsert", {"inputs": upsert["inputs"][:1] * 2})  # 400
+    refused = [
+        {"id": "ok@example.com", "idProperty": "email", "properties": {}},
+        {"id": "x@y.comtttt", "idProperty": "email", "properties": {}, "objectWriteTraceId": "b"},
+    ]
+    api.call("POST", f"{BATCH}/upsert", {"inputs": refused})  # 400 for the whole batch
+    api.call(
+        "POST", f"{BATCH}/update", {"inputs": [update["inputs"][0], {"id": "9", "properties": {}}]}
+    )
     api.call("POST", f"{BATCH}/archive", {"inputs": [{"id": grace}]})
 
 
@@ -95,12 +121,22 @@ def search_session(api: RawApi) -> None:
 def refusal_session(sandbox: RunningSandbox, api: RawApi) -> None:
     api.call("GET", CONTACTS, token=None)  # 401
     api.call("GET", "/account-info/v3/api-usage/daily/private-apps")
+    sandbox.config.retry_after_rate = 1.0
     sandbox.config.search_per_second = 0
     api.call("POST", f"{CONTACTS}/search", {})  # 429 secondly
+    sandbox.config.requests_per_second = 0
+    api.call("GET", CONTACTS)  # 429 SECONDLY
+    sandbox.config.requests_per_second = None
     sandbox.config.requests_per_10s = 0
     api.call("GET", CONTACTS)  # 429 ten-secondly
     sandbox.config.daily_limit = 0
     api.call("GET", CONTACTS)  # 429 daily
+    sandbox.config.daily_limit = None
+    sandbox.config.requests_per_10s = None
+    sandbox.config.lost_answer_rate = 1.0
+    sandbox.config.lost_answer_kinds = ("bad-gateway",)
+    api.call("POST", CONTACTS, {"properties": {"email": "lost@example.com"}})  # done, then 502
+    sandbox.config.lost_answer_rate = 0.0
     sandbox.config.fault_rate = 1.0
     api.call("POST", f"{BATCH}/read", {"inputs": [{"id": "1"}]})  # 5xx
 
@@ -110,6 +146,7 @@ def test_a_session_over_every_endpoint_matches_the_spec(
 ) -> None:
     property_session(api)
     contact_session(api)
+    identity_session(api)
     batch_session(api)
     search_session(api)
     refusal_session(sandbox, api)
@@ -118,6 +155,9 @@ def test_a_session_over_every_endpoint_matches_the_spec(
     statuses = {exchange.status for exchange in journal}
     assert {200, 201, 204, 207, 400, 401, 404, 409, 429} <= statuses
     assert statuses & {500, 502, 503}
+    assert any(exchange.lost for exchange in journal)
+    paths = {exchange.path for exchange in journal}
+    assert {f"{CONTACTS}/merge", f"{CONTACTS}/gdpr-delete"} <= paths
     assert_valid_exchanges(journal)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import hubspot
@@ -264,3 +266,48 @@ def test_a_portal_may_give_new_contacts_a_default_stage() -> None:
         assert stored(sandbox, contact_id)["lifecyclestage"] == "lead"
         sandbox.store.set_properties(contact_id, {"lifecyclestage": ""})
         assert "lifecyclestage" not in stored(sandbox, contact_id)
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [
+        ("x@y.comtttt", False),
+        ("ada@gleev.local", False),
+        ("ada@example.com", True),
+        ("ada@mail.example.co.uk", True),
+        ("ADA@studio.AGENCY", True),
+    ],
+)
+def test_an_email_whose_top_level_domain_does_not_exist_is_refused(
+    api: RawApi, email: str, valid: bool
+) -> None:
+    answer = api.call("POST", CONTACTS, {"properties": {"email": email}})
+    if valid:
+        assert answer.status == 201
+        assert answer.body["properties"]["email"] == email.lower()
+    else:
+        assert answer.status == 400
+        assert answer.body["errors"][0]["code"] == "INVALID_EMAIL"
+
+
+NO_NETWORK = """
+import socket
+
+def refuse(*args, **kwargs):
+    raise OSError("no network")
+
+socket.socket.connect = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+from hubsync.sandbox.hubspot_values import is_plausible_email
+
+print(is_plausible_email("ada@example.com"), is_plausible_email("x@y.comtttt"))
+"""
+
+
+def test_the_list_of_top_level_domains_needs_no_network() -> None:
+    checked = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK], capture_output=True, text=True, timeout=60
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.split() == ["True", "False"]

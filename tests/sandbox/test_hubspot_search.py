@@ -42,16 +42,16 @@ def people(sandbox: RunningSandbox, client: hubspot.Client) -> dict[str, str]:
     return {
         "ada": add(
             {
-                "email": "ada@gleev.example",
+                "email": "ada@gleev.org",
                 "firstname": "Ada",
                 "total_subscribers": "900",
                 "lifecyclestage": "customer",
             }
         ),
         "grace": add(
-            {"email": "grace@navy.example", "firstname": "Grace", "total_subscribers": "10000"}
+            {"email": "grace@navy.org", "firstname": "Grace", "total_subscribers": "10000"}
         ),
-        "alan": add({"email": "alan@gleev.example", "firstname": "Alan Mathison"}),
+        "alan": add({"email": "alan@gleev.org", "firstname": "Alan Mathison"}),
     }
 
 
@@ -103,7 +103,7 @@ def test_presence_and_token_operators(client: hubspot.Client, people: dict) -> N
         people["alan"]
     ]
     assert len(search_ids(client, [condition("total_subscribers", "HAS_PROPERTY")])) == 2
-    assert search_ids(client, [condition("email", "CONTAINS_TOKEN", "*@gleev.example")]) == [
+    assert search_ids(client, [condition("email", "CONTAINS_TOKEN", "*@gleev.org")]) == [
         people["ada"],
         people["alan"],
     ]
@@ -113,7 +113,7 @@ def test_presence_and_token_operators(client: hubspot.Client, people: dict) -> N
 
 
 def test_groups_are_or_and_filters_in_a_group_are_and(client: hubspot.Client, people: dict) -> None:
-    gleev = condition("email", "CONTAINS_TOKEN", "*@gleev.example")
+    gleev = condition("email", "CONTAINS_TOKEN", "*@gleev.org")
     assert search_ids(client, [gleev, condition("firstname", "EQ", "alan mathison")]) == [
         people["alan"]
     ]
@@ -196,7 +196,7 @@ def test_results_carry_requested_properties_and_nulls(client: hubspot.Client, pe
 def test_the_free_text_query_looks_in_names_and_emails(
     sandbox: RunningSandbox, client: hubspot.Client, people: dict
 ) -> None:
-    extra = sandbox.store.add_contact({"hs_additional_emails": "old@gleev.example"})
+    extra = sandbox.store.add_contact({"hs_additional_emails": "old@gleev.org"})
     found = client.crm.contacts.search_api.do_search(PublicObjectSearchRequest(query="GLEEV"))
     assert [c.id for c in found.results] == [people["ada"], people["alan"], extra]
 
