@@ -154,20 +154,50 @@ def _schema_command(action: Callable[..., Any], as_json: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
+PORT = click.IntRange(0, 65535)
+
+
 @main.command()
 @click.option(
-    "--hubspot-port", default=8099, show_default=True, help="Port of the HubSpot sandbox."
+    "--hubspot-port",
+    type=PORT,
+    default=8099,
+    show_default=True,
+    help="Port of the HubSpot sandbox (0: any free port).",
 )
-@click.option("--dynamo-port", default=8098, show_default=True, help="Port of local DynamoDB.")
-@click.option("--seed", "seed_channels", default=0, help="Seed this many channels and leads.")
+@click.option(
+    "--dynamo-port",
+    type=PORT,
+    default=8098,
+    show_default=True,
+    help="Port of local DynamoDB (0: any free port).",
+)
+@click.option(
+    "--seed",
+    "seed_channels",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed this many channels and leads.",
+)
 @handle_errors
 def sandbox(hubspot_port: int, dynamo_port: int, seed_channels: int) -> None:
     """Run the local HubSpot and DynamoDB until Ctrl-C."""
-    _sandbox_module().serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+    demo = _sandbox_module()
+    try:
+        demo.serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+    except demo.SandboxError as exc:
+        _fail(str(exc), EXIT_FAILED)
 
 
 @main.command()
-@click.option("--channels", default=500, show_default=True, help="How many channels to seed.")
+@click.option(
+    "--channels",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="How many channels to seed.",
+)
 @handle_errors
 def demo(channels: int) -> None:
     """Start the sandbox, seed it, and sync twice: the second run has nothing to do."""
