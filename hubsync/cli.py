@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from hubsync.app import protect_secrets
 from hubsync.aws import describe_aws_error
-from hubsync.domain.identity import UnknownChannelError
+from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, get_logger, mask_secrets
@@ -79,16 +79,31 @@ def main() -> None:
     configure_logging()
 
 
+def _channel_refs(
+    _: click.Context, __: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    try:
+        return tuple(channel_ref(value) for value in values)
+    except UnknownChannelError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def channel_option(action: str) -> Callable[[F], F]:
+    return click.option(
+        "--channel",
+        "channels",
+        multiple=True,
+        metavar="ID",
+        callback=_channel_refs,
+        help=f"{action} just this channel (YouTube id, or Gleev id: by query, not a scan); "
+        "repeatable.",
+    )
+
+
 @main.command()
 @click.option("--full", is_flag=True, help="Compare every channel with HubSpot; repairs drift.")
 @click.option("--dry-run", is_flag=True, help="Plan and report, write nothing.")
-@click.option(
-    "--channel",
-    "channels",
-    multiple=True,
-    metavar="ID",
-    help="Sync just this channel (YouTube id or Gleev id); repeatable.",
-)
+@channel_option("Sync")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
 def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) -> None:
@@ -105,18 +120,21 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
 
 @main.command()
 @click.option("--full", is_flag=True, help="Compare every channel with HubSpot.")
+@channel_option("Plan")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
-def plan(full: bool, as_json: bool) -> None:
+def plan(full: bool, channels: tuple[str, ...], as_json: bool) -> None:
     """Show what a sync would change and why, without writing anything."""
     from hubsync.app import run_sync
     from hubsync.report import plan_table, planned_writes, result_dict, summary_lines
 
-    result = run_sync(_settings(), RunOptions(full=full, dry_run=True))
+    options = RunOptions(full=full, dry_run=True, channels=channels)
+    result = run_sync(_settings(), options)
     if as_json:
         click.echo(json.dumps({**result_dict(result), "writes": planned_writes(result.plan)}))
     else:
-        click.echo("\n".join([*plan_table(result.plan), "", *summary_lines(result)]))
+        lines = [*plan_table(result), "", *summary_lines(result, reasons=False)]
+        click.echo("\n".join(lines))
 
 
 @main.group()
