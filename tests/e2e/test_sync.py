@@ -327,3 +327,15 @@ def test_one_channel_at_a_time_never_overwrites_the_email_contact_of_another(
     assert world.by_email(shared)[KEY] == "101"
     assert [c.kind.value for c in full.plan.conflicts] == ["duplicate-email"]
     world.assert_no_duplicates()
+
+
+def test_a_referrer_outside_the_table_is_synced_by_its_gleev_id(world: World) -> None:
+    world.put(channel_item(101, referrerChannelId=7), channel_item(102))
+
+    result, sent = sync_reading_channels_observed(world, ("7",))
+
+    assert sent == ["Query", "Query"]
+    (outcome,) = result.channels
+    assert (outcome.outcome, outcome.role) == ("created", "referrer")
+    assert world.by_key(7)["hs_lead_status"] == "REFERRER"
+    assert [c["properties"].get(KEY) for c in world.contacts()] == ["7"]
