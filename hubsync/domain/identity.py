@@ -124,16 +124,16 @@ def resolve_channels(refs: Sequence[str], items: Sequence[Mapping[str, object]])
             for item, r in rejected
             if item.get("id") == ref or (gleev_id is not None and _gleev_id(item) == gleev_id)
         ]
-        if gleev_id is None and reasons:  # a Gleev id duplicate's item is not that channel
-            problems.append(f"channel {ref} is rejected: {'; '.join(reasons)}")
-        elif ref in by_youtube:
-            named[ref] = by_youtube[ref]
-        elif gleev_id is not None and gleev_id in known_gleev:
-            named[ref] = gleev_id
+        if gleev_id is None:  # a rejected item (even a valid one's later duplicate) is refused
+            found = None if reasons else by_youtube.get(ref)
+        else:  # a Gleev id with one valid item is synced, whatever its other items say
+            found = gleev_id if gleev_id in known_gleev else None
+        if found is not None:
+            named[ref] = found
         elif reasons:
             problems.append(f"channel {ref} is rejected: {'; '.join(reasons)}")
         else:
-            kind = "Gleev id" if gleev_id is not None else "YouTube id"
+            kind = "YouTube id" if gleev_id is None else "Gleev id"
             problems.append(f"no channel with {kind} {ref} in the channels table")
     if problems:
         raise UnknownChannelError(
