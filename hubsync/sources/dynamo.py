@@ -134,7 +134,8 @@ class ChannelTable:
         self, call: Callable[..., Any], request: dict[str, Any]
     ) -> Iterator[list[dict[str, Any]]]:
         request = dict(request)
-        with translate_aws_errors(SourceError, self._missing_table_message()):
+        missing = self._missing_table_message(request.get("IndexName"))
+        with translate_aws_errors(SourceError, missing):
             while True:
                 response = call(**request)
                 yield [_to_python(item) for item in response.get("Items", [])]
@@ -156,11 +157,14 @@ class ChannelTable:
             request["Limit"] = self._page_size
         return request
 
-    def _missing_table_message(self) -> str:
+    def _missing_table_message(self, index: str | None = None) -> str:
         meta = self._client.meta
         where = meta.endpoint_url if _is_custom_endpoint(meta.endpoint_url) else "AWS"
+        table = f"channels table '{self._table_name}'"
+        if index:
+            table += f" or its index '{index}' (which --channel reads)"
         return (
-            f"channels table '{self._table_name}' not found at {where} "
+            f"{table} not found at {where} "
             f"(region {meta.region_name}): check HUBSYNC_CHANNELS_TABLE (production has no "
             "prefix, other environments use e.g. dev_channels), AWS_REGION and "
             "HUBSYNC_DYNAMO_ENDPOINT_URL"

@@ -319,3 +319,29 @@ def isolate_from_aws_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_a_table_without_the_index_says_which_index_is_missing(
+    dynamo_tables: DynamoTables,
+) -> None:
+    client = dynamo_tables.client
+    name = f"{dynamo_tables.channels}_no_index"
+    client.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "userId", "KeyType": "HASH"},
+            {"AttributeName": "id", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "userId", "AttributeType": "S"},
+            {"AttributeName": "id", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        with pytest.raises(SourceError) as raised:
+            ChannelTable(client, name).items_of({101}, ())
+    finally:
+        client.delete_table(TableName=name)
+
+    assert f"index '{GLEEV_ID_INDEX}' (which --channel reads)" in str(raised.value)
