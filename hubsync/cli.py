@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from hubsync.app import protect_secrets
 from hubsync.aws import describe_aws_error
-from hubsync.domain.identity import UnknownChannelError
+from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, get_logger, mask_secrets
@@ -79,16 +79,31 @@ def main() -> None:
     configure_logging()
 
 
+def _channel_refs(
+    _: click.Context, __: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    try:
+        return tuple(channel_ref(value) for value in values)
+    except UnknownChannelError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def channel_option(action: str) -> Callable[[F], F]:
+    return click.option(
+        "--channel",
+        "channels",
+        multiple=True,
+        metavar="ID",
+        callback=_channel_refs,
+        help=f"{action} just this channel (YouTube id, or Gleev id: by query, not a scan); "
+        "repeatable.",
+    )
+
+
 @main.command()
 @click.option("--full", is_flag=True, help="Compare every channel with HubSpot; repairs drift.")
 @click.option("--dry-run", is_flag=True, help="Plan and report, write nothing.")
-@click.option(
-    "--channel",
-    "channels",
-    multiple=True,
-    metavar="ID",
-    help="Sync just this channel (YouTube id or Gleev id); repeatable.",
-)
+@channel_option("Sync")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
 def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) -> None:
@@ -105,18 +120,21 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
 
 @main.command()
 @click.option("--full", is_flag=True, help="Compare every channel with HubSpot.")
+@channel_option("Plan")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
-def plan(full: bool, as_json: bool) -> None:
+def plan(full: bool, channels: tuple[str, ...], as_json: bool) -> None:
     """Show what a sync would change and why, without writing anything."""
     from hubsync.app import run_sync
     from hubsync.report import plan_table, planned_writes, result_dict, summary_lines
 
-    result = run_sync(_settings(), RunOptions(full=full, dry_run=True))
+    options = RunOptions(full=full, dry_run=True, channels=channels)
+    result = run_sync(_settings(), options)
     if as_json:
         click.echo(json.dumps({**result_dict(result), "writes": planned_writes(result.plan)}))
     else:
-        click.echo("\n".join([*plan_table(result.plan), "", *summary_lines(result)]))
+        lines = [*plan_table(result), "", *summary_lines(result, reasons=False)]
+        click.echo("\n".join(lines))
 
 
 @main.group()
@@ -154,20 +172,50 @@ def _schema_command(action: Callable[..., Any], as_json: bool) -> None:
         sys.exit(EXIT_FAILED)
 
 
+PORT = click.IntRange(0, 65535)
+
+
 @main.command()
 @click.option(
-    "--hubspot-port", default=8099, show_default=True, help="Port of the HubSpot sandbox."
+    "--hubspot-port",
+    type=PORT,
+    default=8099,
+    show_default=True,
+    help="Port of the HubSpot sandbox (0: any free port).",
 )
-@click.option("--dynamo-port", default=8098, show_default=True, help="Port of local DynamoDB.")
-@click.option("--seed", "seed_channels", default=0, help="Seed this many channels and leads.")
+@click.option(
+    "--dynamo-port",
+    type=PORT,
+    default=8098,
+    show_default=True,
+    help="Port of local DynamoDB (0: any free port).",
+)
+@click.option(
+    "--seed",
+    "seed_channels",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed this many channels and leads.",
+)
 @handle_errors
 def sandbox(hubspot_port: int, dynamo_port: int, seed_channels: int) -> None:
     """Run the local HubSpot and DynamoDB until Ctrl-C."""
-    _sandbox_module().serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+    demo = _sandbox_module()
+    try:
+        demo.serve_sandbox(hubspot_port, dynamo_port, seed_channels)
+    except demo.SandboxError as exc:
+        _fail(str(exc), EXIT_FAILED)
 
 
 @main.command()
-@click.option("--channels", default=500, show_default=True, help="How many channels to seed.")
+@click.option(
+    "--channels",
+    type=click.IntRange(min=1),
+    default=500,
+    show_default=True,
+    help="How many channels to seed.",
+)
 @handle_errors
 def demo(channels: int) -> None:
     """Start the sandbox, seed it, and sync twice: the second run has nothing to do."""

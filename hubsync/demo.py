@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import click
 
@@ -35,6 +36,12 @@ from hubsync.settings import Settings, load_settings
 CHANNELS_TABLE = "channels"
 STATE_TABLE = "hubsync_state"
 
+T = TypeVar("T")
+
+
+class SandboxError(Exception):
+    """The local services cannot start; the message says which and what to do."""
+
 
 @contextmanager
 def local_services(
@@ -43,11 +50,27 @@ def local_services(
     os.environ.pop("AWS_PROFILE", None)  # the sandbox's dummy credentials, not a real profile
     os.environ.update(sandbox_aws_environment())
     with (
-        start_dynamo(port=dynamo_port) as dynamo,
-        start_sandbox(SandboxConfig(), port=hubspot_port) as hubspot,
+        _started("local DynamoDB", "--dynamo-port", dynamo_port, start_dynamo) as dynamo,
+        _started("HubSpot sandbox", "--hubspot-port", hubspot_port, _start_hubspot) as hubspot,
     ):
         create_channels_table(dynamo.client(), CHANNELS_TABLE)
         yield hubspot, dynamo
+
+
+def _start_hubspot(port: int) -> RunningSandbox:
+    return start_sandbox(SandboxConfig(), port=port)
+
+
+def _started(what: str, option: str, port: int, start: Callable[..., T]) -> T:
+    """Start a local server, or say which port it cannot have and how to choose another."""
+    try:
+        return start(port=port)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise SandboxError(
+            f"the {what} cannot listen on port {port}: {reason.lower()}; stop what uses it, "
+            f"or choose another port with {option} (0 picks any free port)"
+        ) from None
 
 
 def seed(hubspot: RunningSandbox, dynamo: LocalDynamo, channel_count: int) -> SeedSummary:

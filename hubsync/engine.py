@@ -9,8 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from hubsync.domain.identity import resolve_channels
+from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
+from hubsync.domain.outcome import ChannelOutcome, Outcome, channel_outcomes
 from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
 from hubsync.domain.properties import managed_property_names
 from hubsync.domain.view import ContactView
@@ -60,6 +61,7 @@ class RunResult:
     retries: dict[str, int] = field(default_factory=dict)  # of those, retries by endpoint
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     duration_s: float = 0.0
+    channels: list[ChannelOutcome] = field(default_factory=list)  # each --channel, if named
 
     @property
     def write_calls(self) -> int:
@@ -80,6 +82,8 @@ class _Run:
     links: dict[int, Link]
     options: PlanOptions
     result: RunResult
+    # What HubSpot did with each named channel's write (only when channels are named).
+    written: dict[int, Outcome] = field(default_factory=dict)
 
 
 class SyncEngine:
@@ -103,8 +107,13 @@ class SyncEngine:
         timings: dict[str, float] = {}
         links = self.state.load_links()
         full = options.full or not links
-        source, view = self._load(full and not options.channels, timings)
-        only = resolve_channels(options.channels, source.channels) if options.channels else None
+        named: dict[str, int] = {}
+        if options.channels:
+            source, named = self._load_named(options.channels, timings)
+            view = ContactView(self.settings.key_property, complete=False)
+        else:
+            source, view = self._load(full, timings)
+        only = frozenset(named.values()) if options.channels else None
         plan_options = PlanOptions(
             key_property=self.settings.key_property,
             duplicate_policy=self.settings.duplicate_email_policy,
@@ -115,9 +124,15 @@ class SyncEngine:
             the_plan = self._plan_with_lookups(source, view, links, plan_options)
         mode = "full" if full else "incremental"
         result = RunResult(run_id, mode, options.dry_run, started_at, the_plan, timings=timings)
+        run = _Run(source, view, links, plan_options, result)
         if not options.dry_run:
             with _timed(timings, "apply_s"):
-                self._apply(_Run(source, view, links, plan_options, result))
+                self._apply(run)
+        if named:
+            failures = {f.gleev_id: f"{f.category}: {f.message}" for f in result.failures}
+            result.channels = channel_outcomes(
+                named, source.channels, the_plan, links, failures, run.written, options.dry_run
+            )
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
@@ -149,6 +164,21 @@ class SyncEngine:
             contacts=len(view.by_id) if list_contacts else None,
         )
         return source, view
+
+    def _load_named(
+        self, refs: Sequence[str], timings: dict[str, float]
+    ) -> tuple[SourceSnapshot, dict[str, int]]:
+        """Read just the named channels' items (queries on the table's indexes), not the
+        whole table; HubSpot's contacts are then looked up for them alone."""
+        refs = [channel_ref(ref) for ref in refs]
+        gleev_ids = {n for ref in refs if (n := gleev_id_of(ref)) is not None}
+        youtube_ids = {ref for ref in refs if gleev_id_of(ref) is None}
+        with _timed(timings, "read_s"):
+            items = self.channels.items_of(gleev_ids, youtube_ids, self.settings.scan_segments)
+        named = resolve_channels(refs, items)
+        source = read_source(items)
+        log.info("loaded named channels", named=named, items=len(items))
+        return source, named
 
     @property
     def _read_properties(self) -> tuple[str, ...]:
@@ -207,7 +237,7 @@ class SyncEngine:
                 outcome = outcomes.get(_trace_id(write))
                 if outcome is not None and outcome.ok and outcome.contact_id:
                     confirmed.append(_link(write, outcome.contact_id))
-                    _count(run.result, outcome)
+                    _count(run, write, outcome)
                 elif second is not None and outcome is not None and second.take(write, outcome):
                     continue
                 else:
@@ -319,11 +349,13 @@ def _link(write: Write, contact_id: str) -> Link:
     return Link(target.gleev_id, contact_id, target.fingerprint, target.role, target.refused_email)
 
 
-def _count(result: RunResult, outcome: WriteOutcome) -> None:
+def _count(run: _Run, write: Write, outcome: WriteOutcome) -> None:
     if outcome.created:
-        result.created += 1
+        run.result.created += 1
     else:
-        result.updated += 1
+        run.result.updated += 1
+    if run.options.only is not None:  # channels are named: each one's outcome is reported
+        run.written[write.target.gleev_id] = Outcome.CREATED if outcome.created else Outcome.UPDATED
 
 
 def _failure(write: Write, outcome: WriteOutcome | None) -> WriteFailure:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 
-from hubsync.domain.channel import Channel, Rejection
+from hubsync.domain.channel import Channel, Rejection, parse_channel
 from hubsync.domain.contact import Contact
 from hubsync.domain.view import ContactView
 
@@ -85,26 +85,63 @@ def _primary(
 
 
 class UnknownChannelError(Exception):
-    """`--channel` named a channel the channels table does not have."""
+    """`--channel` named a channel that cannot be synced: no item in the channels table has
+    it, or its item is rejected (the message says why)."""
 
 
-def resolve_channels(refs: Sequence[str], channels: Sequence[Channel]) -> frozenset[int]:
-    """The Gleev ids that `--channel` arguments name, by YouTube id or Gleev id."""
+def channel_ref(text: str) -> str:
+    """A `--channel` argument, trimmed: a Gleev id (all digits) or a YouTube id (UC...)."""
+    ref = text.strip()
+    if not ref:
+        raise UnknownChannelError("give a YouTube id (UC...) or a Gleev id, not an empty value")
+    return ref
+
+
+def gleev_id_of(ref: str) -> int | None:
+    """The Gleev id a `--channel` argument names; None for a YouTube id (never all digits)."""
+    return int(ref) if ref.isascii() and ref.isdigit() else None
+
+
+def resolve_channels(refs: Sequence[str], items: Sequence[Mapping[str, object]]) -> dict[str, int]:
+    """The Gleev id each `--channel` argument names, found among the items read for them: a
+    channel by YouTube id or Gleev id, or a referrer by its Gleev id. A name whose items are
+    all rejected is refused with the reasons, like one that matches no item."""
+    parsed = [(item, parse_channel(item)) for item in items]
+    channels = [c for _, c in parsed if isinstance(c, Channel)]
+    _, losers = unique_gleev_ids(c for c in channels if c.signed_up)
+    rejected = [(item, r) for item, r in parsed if isinstance(r, Rejection)]
+    rejected += [({"id": r.item_id}, r) for r in losers]
     by_youtube = {c.youtube_id: c.gleev_id for c in channels}
     known_gleev = {c.gleev_id for c in channels} | {
         c.referrer_gleev_id for c in channels if c.referrer_gleev_id is not None
     }
-    ids: set[int] = set()
-    unknown: list[str] = []
+    named: dict[str, int] = {}
+    problems: list[str] = []
     for ref in refs:
-        if ref in by_youtube:
-            ids.add(by_youtube[ref])
-        elif ref.isdigit() and int(ref) in known_gleev:
-            ids.add(int(ref))
+        gleev_id = gleev_id_of(ref)
+        reasons = [
+            r.reason
+            for item, r in rejected
+            if item.get("id") == ref or (gleev_id is not None and _gleev_id(item) == gleev_id)
+        ]
+        if gleev_id is None:  # a rejected item (even a valid one's later duplicate) is refused
+            found = None if reasons else by_youtube.get(ref)
+        else:  # a Gleev id with one valid item is synced, whatever its other items say
+            found = gleev_id if gleev_id in known_gleev else None
+        if found is not None:
+            named[ref] = found
+        elif reasons:
+            problems.append(f"channel {ref} is rejected: {'; '.join(reasons)}")
         else:
-            unknown.append(ref)
-    if unknown:
+            kind = "YouTube id" if gleev_id is None else "Gleev id"
+            problems.append(f"no channel with {kind} {ref} in the channels table")
+    if problems:
         raise UnknownChannelError(
-            f"no channel with YouTube id or Gleev id {', '.join(unknown)} in the channels table"
+            "; ".join(problems) + " (--channel takes a YouTube id or a Gleev id of a channel "
+            "whose item is valid; `hubsync plan --json` lists rejected items and why)"
         )
-    return frozenset(ids)
+    return named
+
+
+def _gleev_id(item: Mapping[str, object]) -> object:
+    return item.get("joystreamChannelId")

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+import socket
+import threading
 from types import TracebackType
 
 import boto3
 import botocore.session
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from hubsync.sources.dynamo import GLEEV_ID_INDEX, REFERRER_INDEX
 
 SANDBOX_REGION = "us-east-1"
 _SANDBOX_KEY_ID = "sandbox"
@@ -19,9 +28,13 @@ _SANDBOX_SECRET = "sandbox"
 class LocalDynamo:
     """A running moto DynamoDB server; use as a context manager or call stop()."""
 
-    def __init__(self, server: ThreadedMotoServer) -> None:
+    def __init__(self, server: BaseWSGIServer) -> None:
         self._server = server
-        host, port = server.get_host_and_port()
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="local-dynamodb", daemon=True
+        )
+        self._thread.start()
+        host, port = str(server.server_address[0]), server.server_address[1]
         self.url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     def client(self) -> BaseClient:
@@ -38,7 +51,9 @@ class LocalDynamo:
         return session.client("dynamodb", endpoint_url=self.url)
 
     def stop(self) -> None:
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
 
     def __enter__(self) -> LocalDynamo:
         return self
@@ -53,11 +68,21 @@ class LocalDynamo:
 
 
 def start_dynamo(host: str = "127.0.0.1", port: int = 0) -> LocalDynamo:
-    """Start moto's DynamoDB server in a background thread; port 0 picks a free port."""
+    """Start moto's DynamoDB server in a background thread; port 0 picks a free port.
+
+    The socket is bound here, so a taken port raises OSError at once: moto's own
+    ThreadedMotoServer binds in its thread and then waits forever for a server that failed."""
     # The server logs every request through werkzeug; keep its errors, drop the access log.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
-    server.start()
+    with socket.create_server((host, port)) as listener:
+        server = make_server(
+            host,
+            port,
+            DomainDispatcherApplication(create_backend_app),
+            threaded=True,
+            request_handler=MotoRequestHandler,
+            fd=listener.fileno(),  # the server listens on its own duplicate of this socket
+        )
     return LocalDynamo(server)
 
 
@@ -88,8 +113,8 @@ def create_channels_table(client: BaseClient, name: str = "channels") -> None:
                 {"AttributeName": "createdAt", "AttributeType": "S"},
             ],
             GlobalSecondaryIndexes=[
-                _index("joystreamChannelId-createdAt-index", "joystreamChannelId", "createdAt"),
-                _index("referrerChannelId-index", "referrerChannelId"),
+                _index(GLEEV_ID_INDEX, "joystreamChannelId", "createdAt"),
+                _index(REFERRER_INDEX, "referrerChannelId"),
                 _index("phantomKey-createdAt-index", "phantomKey", "createdAt"),
             ],
             BillingMode="PAY_PER_REQUEST",

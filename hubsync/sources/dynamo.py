@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,12 @@ READ_ATTRIBUTES: tuple[str, ...] = (
     "processedAt",
 )
 
+# Production's global secondary indexes of the channels table (its key is userId + id).
+GLEEV_ID_INDEX = "joystreamChannelId-createdAt-index"
+REFERRER_INDEX = "referrerChannelId-index"
+
+_MAX_IN_VALUES = 100  # DynamoDB's limit on the values of one IN in a filter expression
+
 _DESERIALIZER = TypeDeserializer()
 
 
@@ -52,19 +58,53 @@ class ChannelTable:
         self._table_name = table_name
         self._page_size = page_size  # None: DynamoDB's own 1 MB pages
 
-    def scan(self, segments: int = 1) -> Iterator[dict[str, Any]]:
-        """Every item as plain Python, in no particular order; segments > 1 scans in parallel."""
+    def scan(
+        self, segments: int = 1, youtube_ids: Collection[str] = ()
+    ) -> Iterator[dict[str, Any]]:
+        """Every item as plain Python, in no particular order; segments > 1 scans in parallel.
+        With youtube_ids, only the items with those ids come back (the whole table is still
+        read: DynamoDB filters after reading)."""
         if segments < 1:
             raise ValueError("segments must be at least 1")
+        request = self._request(_youtube_id_filter(youtube_ids))
         if segments == 1:
-            return self._scan_segment(None)
-        return self._scan_parallel(segments)
+            return self._items(self._client.scan, request)
+        return self._scan_parallel(request, segments)
 
-    def _scan_segment(self, segment: tuple[int, int] | None) -> Iterator[dict[str, Any]]:
-        for page in self._pages(segment):
+    def items_of(
+        self, gleev_ids: Collection[int], youtube_ids: Collection[str], segments: int = 1
+    ) -> list[dict[str, Any]]:
+        """The items of just these channels, for a run of named channels: each Gleev id's
+        items and the items of the channels it referred, by query on their indexes. A YouTube
+        id has no index of its own (the key is userId + id), so YouTube ids are found by one
+        filtered scan; their Gleev ids are then queried like the others."""
+        found: list[dict[str, Any]] = []
+        ordered = sorted(youtube_ids)
+        for start in range(0, len(ordered), _MAX_IN_VALUES):
+            found += self.scan(segments, ordered[start : start + _MAX_IN_VALUES])
+        of_youtube_ids = {n for item in found if (n := _gleev_id(item)) is not None}
+        for gleev_id in sorted({*gleev_ids, *of_youtube_ids}):
+            found += self._query(GLEEV_ID_INDEX, "joystreamChannelId", gleev_id)
+            found += self._query(REFERRER_INDEX, "referrerChannelId", gleev_id)
+        unique = {(item.get("userId"), item.get("id")): item for item in found}
+        return list(unique.values())
+
+    def _query(self, index: str, attribute: str, value: int) -> Iterator[dict[str, Any]]:
+        request = self._request(
+            {
+                "IndexName": index,
+                "KeyConditionExpression": "#key = :key",
+                "ExpressionAttributeNames": {"#key": attribute},
+                "ExpressionAttributeValues": {":key": {"N": str(value)}},
+            }
+        )
+        return self._items(self._client.query, request)
+
+    def _items(self, call: Callable[..., Any], request: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        for page in self._pages(call, request):
             yield from page
 
-    def _scan_parallel(self, segments: int) -> Iterator[dict[str, Any]]:
+    def _scan_parallel(self, request: dict[str, Any], segments: int) -> Iterator[dict[str, Any]]:
         pages: queue.SimpleQueue[list[dict[str, Any]] | _SegmentDone | Exception] = (
             queue.SimpleQueue()
         )
@@ -72,7 +112,8 @@ class ChannelTable:
 
         def read_segment(segment: int) -> None:
             try:
-                for page in self._pages((segment, segments)):
+                part = {**request, "Segment": segment, "TotalSegments": segments}
+                for page in self._pages(self._client.scan, part):
                     if stop.is_set():
                         return
                     pages.put(page)
@@ -89,38 +130,60 @@ class ChannelTable:
             finally:
                 stop.set()  # lets the other segments end after their current page
 
-    def _pages(self, segment: tuple[int, int] | None) -> Iterator[list[dict[str, Any]]]:
-        request = self._scan_request(segment)
-        with translate_aws_errors(SourceError, self._missing_table_message()):
+    def _pages(
+        self, call: Callable[..., Any], request: dict[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        request = dict(request)
+        missing = self._missing_table_message(request.get("IndexName"))
+        with translate_aws_errors(SourceError, missing):
             while True:
-                response = self._client.scan(**request)
+                response = call(**request)
                 yield [_to_python(item) for item in response.get("Items", [])]
                 last_key = response.get("LastEvaluatedKey")
                 if not last_key:
                     return
                 request["ExclusiveStartKey"] = last_key
 
-    def _scan_request(self, segment: tuple[int, int] | None) -> dict[str, Any]:
+    def _request(self, extra: dict[str, Any]) -> dict[str, Any]:
+        """A Scan or Query that projects exactly READ_ATTRIBUTES, merged with `extra`."""
+        names = {f"#{name}": name for name in READ_ATTRIBUTES}
         request: dict[str, Any] = {
+            **extra,
             "TableName": self._table_name,
-            "ProjectionExpression": ", ".join(f"#{name}" for name in READ_ATTRIBUTES),
-            "ExpressionAttributeNames": {f"#{name}": name for name in READ_ATTRIBUTES},
+            "ProjectionExpression": ", ".join(names),
+            "ExpressionAttributeNames": {**names, **extra.get("ExpressionAttributeNames", {})},
         }
         if self._page_size is not None:
             request["Limit"] = self._page_size
-        if segment is not None:
-            request["Segment"], request["TotalSegments"] = segment
         return request
 
-    def _missing_table_message(self) -> str:
+    def _missing_table_message(self, index: str | None = None) -> str:
         meta = self._client.meta
         where = meta.endpoint_url if _is_custom_endpoint(meta.endpoint_url) else "AWS"
+        table = f"channels table '{self._table_name}'"
+        if index:
+            table += f" or its index '{index}' (which --channel reads)"
         return (
-            f"channels table '{self._table_name}' not found at {where} "
+            f"{table} not found at {where} "
             f"(region {meta.region_name}): check HUBSYNC_CHANNELS_TABLE (production has no "
             "prefix, other environments use e.g. dev_channels), AWS_REGION and "
             "HUBSYNC_DYNAMO_ENDPOINT_URL"
         )
+
+
+def _youtube_id_filter(youtube_ids: Collection[str]) -> dict[str, Any]:
+    if not youtube_ids:
+        return {}
+    values = {f":youtube{n}": {"S": value} for n, value in enumerate(sorted(youtube_ids))}
+    return {
+        "FilterExpression": f"#id IN ({', '.join(values)})",
+        "ExpressionAttributeValues": values,
+    }
+
+
+def _gleev_id(item: dict[str, Any]) -> int | None:
+    value = item.get("joystreamChannelId")
+    return value if type(value) is int else None
 
 
 def _to_python(item: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.world import KEY, World, clean_env
-from tests.unit.factories import channel_item
+from tests.unit.factories import ABSENT, channel_item, youtube_id
 
 TOKEN_LIKE = "pat-na1-11111111-2222-3333-4444-555555555555"
 
@@ -170,3 +170,86 @@ def test_schema_check_fails_until_apply(world: World, tmp_path: Path) -> None:
     assert before.returncode == 1 and "other_key" in before.stdout
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert after.returncode == 0 and json.loads(after.stdout)["ok"] is True
+
+
+def test_a_rejected_channel_is_exit_2_saying_why(world: World, tmp_path: Path) -> None:
+    world.put(channel_item(101, yppStatus=ABSENT))
+
+    done = hubsync("sync", "--channel", youtube_id(101), env=clean_env(**world.env()), cwd=tmp_path)
+
+    assert done.returncode == 2
+    line = assert_one_line_no_traceback(done.stderr)
+    assert f"channel {youtube_id(101)} is rejected: yppStatus is missing" in line
+    assert "no channel" not in line
+
+
+@pytest.mark.parametrize("command", ["sync", "plan"])
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_channel_is_a_usage_error(tmp_path: Path, command: str, empty: str) -> None:
+    done = hubsync(command, "--channel", empty, env=clean_env(), cwd=tmp_path)
+
+    assert done.returncode == 2
+    assert "Invalid value for '--channel'" in done.stderr and "empty" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_plan_of_one_channel_shows_just_that_channel(world: World, tmp_path: Path) -> None:
+    world.put(channel_item(101), channel_item(102), channel_item(900, yppStatus=ABSENT))
+
+    done = hubsync("plan", "--channel", "102", env=clean_env(**world.env()), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    table = done.stdout.split("\n\n")[0].splitlines()
+    assert [row.split()[1] for row in table[1:]] == ["102"]
+    assert "channel 102: created (planned) as customer: new customer" in done.stdout
+    assert "0 rejected" in done.stdout and youtube_id(900) not in done.stdout
+    assert world.contacts() == []
+
+
+def test_a_one_channel_sync_says_what_happened_to_it(world: World, tmp_path: Path) -> None:
+    world.put(
+        channel_item(101),
+        channel_item(102, yppStatus="Unverified"),
+        channel_item(900, yppStatus=ABSENT),
+    )
+    env = clean_env(**world.env())
+
+    done = hubsync("sync", "--channel", youtube_id(101), "--json", env=env, cwd=tmp_path)
+    again = hubsync("sync", "--channel", youtube_id(101), env=env, cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    contact_id = world.hubspot.store.find_by_email("creator101@example.com")["id"]
+    assert report["channels"] == [
+        {
+            "channel": youtube_id(101),
+            "gleev_id": 101,
+            "outcome": "created",
+            "contact_id": contact_id,
+            "detail": "new customer",
+            "role": "customer",
+            "flag": None,
+            "conflicts": [],
+        }
+    ]
+    counts = ("created", "updated", "unchanged", "rejected", "unverified_skipped", "flagged")
+    assert [report[name] for name in counts] == [1, 0, 0, 0, 0, 0]
+    assert again.returncode == 0, again.stderr
+    assert "contacts: 0 created, 0 updated, 1 unchanged" in again.stdout
+    assert (
+        f"channel {youtube_id(101)} (Gleev id 101): unchanged contact {contact_id} as customer"
+        in again.stdout
+    )
+
+
+def test_plain_sync_shows_the_first_reasons_and_points_to_json(
+    world: World, tmp_path: Path
+) -> None:
+    world.put(channel_item(101), *(channel_item(900 + n, yppStatus=ABSENT) for n in range(7)))
+
+    done = hubsync("sync", env=clean_env(**world.env()), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    reasons = [line for line in done.stdout.splitlines() if "yppStatus is missing" in line]
+    assert len(reasons) == 5
+    assert "... and 2 more (--json lists them all)" in done.stdout

@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+
+import pytest
 
 from tests.e2e.world import clean_env
 
@@ -70,3 +74,53 @@ def test_sandbox_serves_until_interrupted(tmp_path, sandbox_aws) -> None:
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0
     assert "Stopped." in out
+
+
+def run_hubsync(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "hubsync", *args],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    """A port some other program listens on."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+@pytest.mark.parametrize("option", ["--hubspot-port", "--dynamo-port"])
+def test_sandbox_on_a_taken_port_exits_1_saying_how_to_choose_another(
+    tmp_path, sandbox_aws, taken_port: int, option: str
+) -> None:
+    other = "--dynamo-port" if option == "--hubspot-port" else "--hubspot-port"
+
+    done = run_hubsync("sandbox", option, str(taken_port), other, "0")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    line = done.stderr.strip()
+    assert line.startswith("hubsync: ") and "\n" not in line, done.stderr
+    assert str(taken_port) in line and option in line and "already in use" in line
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sandbox", "--hubspot-port", "99999"],
+        ["sandbox", "--dynamo-port", "-1"],
+        ["sandbox", "--seed", "-5"],
+        ["demo", "--channels", "-5"],
+        ["demo", "--channels", "0"],
+    ],
+)
+def test_sandbox_and_demo_numbers_out_of_range_are_usage_errors(args: list[str]) -> None:
+    done = run_hubsync(*args)
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert f"Invalid value for '{args[1]}'" in done.stderr

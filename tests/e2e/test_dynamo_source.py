@@ -17,8 +17,15 @@ from hubsync.aws import NO_CREDENTIALS_MESSAGE, describe_aws_error, dynamodb_cli
 from hubsync.sandbox.local import sandbox_aws_environment
 from hubsync.sandbox.seed import generate_bad_items, generate_channels, write_channels
 from hubsync.settings import ConfigError
-from hubsync.sources.dynamo import READ_ATTRIBUTES, ChannelTable, SourceError
+from hubsync.sources.dynamo import (
+    GLEEV_ID_INDEX,
+    READ_ATTRIBUTES,
+    REFERRER_INDEX,
+    ChannelTable,
+    SourceError,
+)
 from tests.conftest import DynamoTables
+from tests.unit.factories import channel_item
 
 SECRET_MARKERS = ("SECRET-", "ya29.", "1//")
 
@@ -31,14 +38,15 @@ def keys(items: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
     return Counter((item["userId"], item["id"]) for item in items)
 
 
-def record_scans(client: BaseClient) -> list[dict[str, Any]]:
-    """The parameters of every Scan the client sends (observed, not altered)."""
+def record_scans(client: BaseClient, operation: str = "Scan") -> list[dict[str, Any]]:
+    """The parameters of every Scan (or other operation) the client sends (observed, not
+    altered)."""
     sent: list[dict[str, Any]] = []
 
     def remember(params: dict[str, Any], **_: Any) -> None:
         sent.append(dict(params))
 
-    client.meta.events.register("provide-client-params.dynamodb.Scan", remember)
+    client.meta.events.register(f"provide-client-params.dynamodb.{operation}", remember)
     return sent
 
 
@@ -81,6 +89,65 @@ def test_scan_never_reads_tokens_description_or_thumbnails(dynamo_tables: Dynamo
     for params in sent:
         assert set(params["ExpressionAttributeNames"].values()) == set(READ_ATTRIBUTES)
         assert params["ProjectionExpression"].count("#") == len(READ_ATTRIBUTES)
+
+
+def test_named_channels_never_read_tokens_description_or_thumbnails(
+    dynamo_tables: DynamoTables,
+) -> None:
+    items = generate_channels(40)
+    seed(dynamo_tables, items)
+    client = dynamo_tables.client
+    scans, queries = record_scans(client), record_scans(client, "Query")
+    named = [item for item in items if isinstance(item.get("joystreamChannelId"), int)][:3]
+
+    read = ChannelTable(client, dynamo_tables.channels).items_of(
+        {named[0]["joystreamChannelId"]}, {named[1]["id"], named[2]["id"]}
+    )
+
+    assert {item["id"] for item in named} <= {item["id"] for item in read}
+    assert all(set(item) <= set(READ_ATTRIBUTES) for item in read)
+    assert not any(marker in repr(read) for marker in SECRET_MARKERS)
+    assert len(scans) == 1 and len(queries) == 6
+    for params in scans + queries:
+        projected = params["ProjectionExpression"].split(", ")
+        assert {params["ExpressionAttributeNames"][name] for name in projected} == set(
+            READ_ATTRIBUTES
+        )
+
+
+def test_a_gleev_id_is_read_by_query_with_the_channels_it_referred(
+    dynamo_tables: DynamoTables,
+) -> None:
+    referred = [channel_item(201, referrerChannelId=101), channel_item(202, referrerChannelId=101)]
+    seed(dynamo_tables, [channel_item(101), *referred, channel_item(301)])
+    scans, queries = record_scans(dynamo_tables.client), record_scans(dynamo_tables.client, "Query")
+
+    read = ChannelTable(dynamo_tables.client, dynamo_tables.channels).items_of({101}, ())
+
+    assert sorted(item["joystreamChannelId"] for item in read) == [101, 201, 202]
+    assert scans == []
+    assert [(q["IndexName"], q["ExpressionAttributeValues"]) for q in queries] == [
+        (GLEEV_ID_INDEX, {":key": {"N": "101"}}),
+        (REFERRER_INDEX, {":key": {"N": "101"}}),
+    ]
+
+
+def test_a_youtube_id_is_found_by_one_filtered_scan_then_its_gleev_id_by_query(
+    dynamo_tables: DynamoTables,
+) -> None:
+    first = channel_item(101, createdAt="2024-01-01T00:00:00Z")
+    same_gleev_id = channel_item(101, id="UCsecond", userId="u-2")
+    seed(dynamo_tables, [first, same_gleev_id, channel_item(102), channel_item(103)])
+    scans, queries = record_scans(dynamo_tables.client), record_scans(dynamo_tables.client, "Query")
+    table = ChannelTable(dynamo_tables.client, dynamo_tables.channels, page_size=2)
+
+    read = table.items_of((), {first["id"], "UCnobody"})
+
+    assert sorted(item["id"] for item in read) == sorted([first["id"], "UCsecond"])
+    assert {params["FilterExpression"] for params in scans} == {"#id IN (:youtube0, :youtube1)"}
+    assert len(scans) >= 2  # pages of 2 over 4 items ...
+    assert sum("ExclusiveStartKey" not in params for params in scans) == 1  # ... of one scan
+    assert {q["IndexName"] for q in queries} == {GLEEV_ID_INDEX, REFERRER_INDEX}
 
 
 def test_scan_follows_pages_of_a_small_limit(dynamo_tables: DynamoTables) -> None:
@@ -252,3 +319,29 @@ def isolate_from_aws_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/aws-config")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/aws-credentials")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_a_table_without_the_index_says_which_index_is_missing(
+    dynamo_tables: DynamoTables,
+) -> None:
+    client = dynamo_tables.client
+    name = f"{dynamo_tables.channels}_no_index"
+    client.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "userId", "KeyType": "HASH"},
+            {"AttributeName": "id", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "userId", "AttributeType": "S"},
+            {"AttributeName": "id", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    try:
+        with pytest.raises(SourceError) as raised:
+            ChannelTable(client, name).items_of({101}, ())
+    finally:
+        client.delete_table(TableName=name)
+
+    assert f"index '{GLEEV_ID_INDEX}' (which --channel reads)" in str(raised.value)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hubsync.app import build_engine, run_sync
+from hubsync.aws import dynamodb_client
+from hubsync.engine import RunOptions, RunResult
+from hubsync.sources.dynamo import ChannelTable
 from tests.e2e.world import KEY, World
 from tests.unit.factories import ABSENT, channel_item
 
@@ -263,3 +267,75 @@ def test_parallel_scan_segments_read_every_channel(world: World) -> None:
 
     assert result.created == 40 and result.plan.rejected == []
     assert len(world.contacts()) == 40
+
+
+def sync_reading_channels_observed(
+    world: World, channels: tuple[str, ...]
+) -> tuple[RunResult, list[str]]:
+    """A run of named channels, and the DynamoDB operations it sent to the channels table."""
+    settings = world.settings()
+    engine = build_engine(settings)
+    client = dynamodb_client(settings.dynamo_endpoint_url)
+    sent: list[str] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb", lambda model, **_: sent.append(model.name)
+    )
+    engine.channels = ChannelTable(client, settings.channels_table)
+    return run_sync(settings, RunOptions(channels=channels), engine), sent
+
+
+def test_a_run_of_one_gleev_id_queries_its_items_instead_of_scanning(world: World) -> None:
+    world.put(channel_item(101), *(channel_item(200 + n) for n in range(30)))
+    world.sync()
+    contact_id = world.hubspot.store.find_by_email("creator101@example.com")["id"]
+    world.hubspot.store.set_properties(contact_id, {"channel_title": "edited"})
+
+    result, sent = sync_reading_channels_observed(world, ("101",))
+
+    assert sent == ["Query", "Query"]
+    assert world.by_key(101)["channel_title"] == "Channel 101"
+    (outcome,) = result.channels
+    assert (outcome.outcome, outcome.contact_id) == ("updated", contact_id)
+    assert outcome.detail == "drift repaired: channel_title"
+
+
+def test_one_channel_at_a_time_never_overwrites_the_email_contact_of_another(
+    world: World,
+) -> None:
+    # 102 signed up first, but a run of 101 alone cannot see 102 (nothing indexes e-mails):
+    # 101 gets the e-mail contact. A run of 102 then finds the e-mail on 101's contact and
+    # keeps 102 apart, flagged, instead of taking that contact over.
+    shared = "shared@example.com"
+    world.put(
+        channel_item(101, email=shared, createdAt="2024-03-01T00:00:00Z"),
+        channel_item(102, email=shared, createdAt="2024-01-01T00:00:00Z"),
+    )
+
+    first = world.sync(channels=("101",))
+    second = world.sync(channels=("102",))
+
+    holder = world.by_email(shared)
+    assert (holder[KEY], holder["channel_title"]) == ("101", "Channel 101")
+    apart = world.by_key(102)
+    assert apart.get("email") in (None, "")
+    assert apart["hubsync_flag"] == f"email-on-contact:{first.channels[0].contact_id}"
+    assert [c.kind.value for c in second.plan.conflicts] == ["email-taken"]
+    world.assert_no_duplicates()
+
+    full = world.sync(full=True)
+
+    assert world.by_email(shared)[KEY] == "101"
+    assert [c.kind.value for c in full.plan.conflicts] == ["duplicate-email"]
+    world.assert_no_duplicates()
+
+
+def test_a_referrer_outside_the_table_is_synced_by_its_gleev_id(world: World) -> None:
+    world.put(channel_item(101, referrerChannelId=7), channel_item(102))
+
+    result, sent = sync_reading_channels_observed(world, ("7",))
+
+    assert sent == ["Query", "Query"]
+    (outcome,) = result.channels
+    assert (outcome.outcome, outcome.role) == ("created", "referrer")
+    assert world.by_key(7)["hs_lead_status"] == "REFERRER"
+    assert [c["properties"].get(KEY) for c in world.contacts()] == ["7"]
