@@ -101,6 +101,8 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
         click.echo(json.dumps(result_dict(result)))
     else:
         click.echo("\n".join(summary_lines(result)))
+    if not result.verdict.ok:
+        _fail(f"the run failed: {result.verdict.reason}", EXIT_FAILED)
 
 
 @main.command()

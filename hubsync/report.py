@@ -22,6 +22,8 @@ def result_dict(result: RunResult) -> dict[str, Any]:
         "updated": updated,
         "unchanged": plan.unchanged,
         "failed": len(result.failures),
+        "not_attempted": result.not_attempted,
+        "verdict": {"ok": result.verdict.ok, "reason": result.verdict.reason},
         "conflicts": len(plan.conflicts),
         "rejected": len(plan.rejected),
         "held": len(plan.held),
@@ -97,7 +99,8 @@ def summary_lines(result: RunResult) -> list[str]:
         f"{result.mode} run {result.run_id}{' (dry run)' if result.dry_run else ''}: "
         f"{data['duration_s']:.1f} s",
         f"  {contacts}: {data['created']} created, {data['updated']} updated, "
-        f"{data['unchanged']} unchanged, {data['failed']} failed",
+        f"{data['unchanged']} unchanged, {data['failed']} failed"
+        + (f", {result.not_attempted} not attempted" if result.not_attempted else ""),
         f"  channels: {data['rejected']} rejected, {data['held']} held, "
         f"{data['flagged']} flagged, {data['unverified_skipped']} unverified skipped, "
         f"{data['orphaned']} orphaned",
@@ -107,6 +110,8 @@ def summary_lines(result: RunResult) -> list[str]:
         f"{calls['retries']} retries)",
     ]
     lines += [f"  ! {f.gleev_id}: {f.category}: {f.message}" for f in result.failures[:20]]
+    verdict = result.verdict
+    lines.append(f"  result: {'' if verdict.ok else 'FAILED: '}{verdict.reason}")
     return lines
 
 
