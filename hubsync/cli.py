@@ -1,7 +1,7 @@
 """The hubsync command: one line of explanation and an exit code for every failure.
 
-Exit codes: 0 done (even with per-record rejections), 1 could not complete, 2 bad usage or
-configuration.
+Exit codes: 0 done (even with per-record rejections), 1 could not complete or failed (the
+portal is not ready, or too many writes failed), 2 bad usage or configuration.
 """
 
 from __future__ import annotations
