@@ -179,7 +179,7 @@ def test_nothing_changed_costs_only_the_preflight_read(world: World) -> None:
     result = world.sync()
 
     assert result.api_calls == {"properties.list": 1}
-    assert world.hubspot.store.request_counts() == {"GET /crm/v3/properties/contacts": 1}
+    assert world.hubspot.store.request_counts() == {"GET /crm/v3/properties/{objectType}": 1}
 
 
 def test_drift_is_repaired_on_full_run_only(world: World) -> None:
