@@ -1,7 +1,7 @@
 """The hubsync command: one line of explanation and an exit code for every failure.
 
-Exit codes: 0 done (even with per-record rejections), 1 could not complete, 2 bad usage or
-configuration.
+Exit codes: 0 done (even with per-record rejections), 1 could not complete or failed (the
+portal is not ready, or too many writes failed), 2 bad usage or configuration.
 """
 
 from __future__ import annotations
@@ -116,6 +116,8 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
         click.echo(json.dumps(result_dict(result)))
     else:
         click.echo("\n".join(summary_lines(result)))
+    if not result.verdict.ok:
+        _fail(f"the run failed: {result.verdict.reason}", EXIT_FAILED)
 
 
 @main.command()

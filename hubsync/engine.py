@@ -14,8 +14,11 @@ from hubsync.domain.links import Link
 from hubsync.domain.outcome import ChannelOutcome, Outcome, channel_outcomes
 from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
 from hubsync.domain.properties import managed_property_names
+from hubsync.domain.verdict import COMPLETED, FailureStreak, Verdict, WriteTally, judge_run
 from hubsync.domain.view import ContactView
+from hubsync.hubspot.errors import one_line
 from hubsync.hubspot.gateway import WRITE_ENDPOINTS, HubSpotGateway, WriteInput, WriteOutcome
+from hubsync.hubspot.schema import preflight
 from hubsync.log import get_logger
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
@@ -57,6 +60,9 @@ class RunResult:
     updated: int = 0
     failures: list[WriteFailure] = field(default_factory=list)
     resolved_conflicts: int = 0  # 409s resolved by linking to the existing contact
+    not_attempted: int = 0  # writes left when the run stopped early
+    stopped_on: str | None = None  # the error category that stopped the run early
+    verdict: Verdict = COMPLETED
     api_calls: dict[str, int] = field(default_factory=dict)  # HTTP attempts by endpoint
     retries: dict[str, int] = field(default_factory=dict)  # of those, retries by endpoint
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
@@ -84,6 +90,7 @@ class _Run:
     result: RunResult
     # What HubSpot did with each named channel's write (only when channels are named).
     written: dict[int, Outcome] = field(default_factory=dict)
+    streak: FailureStreak = field(default_factory=FailureStreak)
 
 
 class SyncEngine:
@@ -105,6 +112,8 @@ class SyncEngine:
         retries_before = dict(self.hubspot.retries)
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
         timings: dict[str, float] = {}
+        with _timed(timings, "preflight_s"):
+            preflight(self.hubspot, self.settings.key_property)
         links = self.state.load_links()
         full = options.full or not links
         named: dict[str, int] = {}
@@ -133,6 +142,7 @@ class SyncEngine:
             result.channels = channel_outcomes(
                 named, source.channels, the_plan, links, failures, run.written, options.dry_run
             )
+        result.verdict = judge_run(_tally(result), self.settings.max_failure_ratio)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
@@ -223,34 +233,53 @@ class SyncEngine:
         self.state.save_links(run.result.plan.confirmed)
         second = SecondRound()
         self._write(run.result.plan.writes, run, second)
-        if second:
+        if second and run.result.stopped_on:
+            run.result.not_attempted += len(second)
+        elif second:
             self._plan_again(second, run)
 
     def _write(self, writes: Sequence[Write], run: _Run, second: SecondRound | None = None) -> None:
         """Send every write in batches; remember each batch as soon as HubSpot confirmed it.
-        Writes HubSpot refused in a way a second plan can fix go to `second`, if given."""
-        for send, batch in self._batches(writes):
-            outcomes = send_isolating_refusals(send, batch)
-            confirmed: list[Link] = []
-            gone: list[int] = []
-            for write in batch:
-                outcome = outcomes.get(_trace_id(write))
-                if outcome is not None and outcome.ok and outcome.contact_id:
-                    confirmed.append(_link(write, outcome.contact_id))
-                    _count(run, write, outcome)
-                elif second is not None and outcome is not None and second.take(write, outcome):
-                    continue
-                else:
-                    run.result.failures.append(_failure(write, outcome))
-                    if outcome is not None and outcome.error_category == "OBJECT_NOT_FOUND":
-                        gone.append(write.target.gleev_id)
-            self.state.save_links(confirmed)
-            # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
-            self.state.delete_links(gone)
-            run.links.update((link.gleev_id, link) for link in confirmed)
-            for gleev_id in gone:
-                run.links.pop(gleev_id, None)
-            log.info("batch written", size=len(batch), confirmed=len(confirmed))
+        Writes HubSpot refused in a way a second plan can fix go to `second`, if given.
+        Batch after batch refused whole for one reason stops the writing (see FailureStreak)."""
+        batches = list(self._batches(writes))
+        for index, (send, batch) in enumerate(batches):
+            failures = self._write_batch(send, batch, run, second)
+            if run.streak.observe(len(batch), [failure.category for failure in failures]):
+                left = sum(len(later) for _, later in batches[index + 1 :])
+                run.result.stopped_on = run.streak.category
+                run.result.not_attempted += left
+                log.warning("writing stopped", category=run.streak.category, not_attempted=left)
+                return
+
+    def _write_batch(
+        self, send: Sender, batch: list[Write], run: _Run, second: SecondRound | None
+    ) -> list[WriteFailure]:
+        """One batch, halved around inputs HubSpot refuses it for; returns its failures."""
+        outcomes = send_isolating_refusals(send, batch)
+        confirmed: list[Link] = []
+        gone: list[int] = []
+        failures: list[WriteFailure] = []
+        for write in batch:
+            outcome = outcomes.get(_trace_id(write))
+            if outcome is not None and outcome.ok and outcome.contact_id:
+                confirmed.append(_link(write, outcome.contact_id))
+                _count(run, write, outcome)
+            elif second is not None and outcome is not None and second.take(write, outcome):
+                continue
+            else:
+                failures.append(_failure(write, outcome))
+                if outcome is not None and outcome.error_category == "OBJECT_NOT_FOUND":
+                    gone.append(write.target.gleev_id)
+        self.state.save_links(confirmed)
+        # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
+        self.state.delete_links(gone)
+        run.links.update((link.gleev_id, link) for link in confirmed)
+        for gleev_id in gone:
+            run.links.pop(gleev_id, None)
+        run.result.failures.extend(failures)
+        log.info("batch written", size=len(batch), confirmed=len(confirmed), failed=len(failures))
+        return failures
 
     def _batches(self, writes: Sequence[Write]) -> Iterable[tuple[Sender, list[Write]]]:
         updates = [w for w in writes if w.action is Action.UPDATE]
@@ -298,8 +327,8 @@ class SecondRound:
     existing_contacts: dict[int, str] = field(default_factory=dict)  # Gleev id -> contact id
     refused_emails: dict[int, str] = field(default_factory=dict)  # Gleev id -> e-mail
 
-    def __bool__(self) -> bool:
-        return bool(self.existing_contacts or self.refused_emails)
+    def __len__(self) -> int:
+        return len(self.existing_contacts) + len(self.refused_emails)
 
     def take(self, write: Write, outcome: WriteOutcome) -> bool:
         gleev_id = write.target.gleev_id
@@ -367,7 +396,18 @@ def _failure(write: Write, outcome: WriteOutcome | None) -> WriteFailure:
         write.target.gleev_id,
         write.action.value,
         outcome.error_category or "ERROR",
-        outcome.error_message or "HubSpot refused the write",
+        one_line(outcome.error_message or "HubSpot refused the write"),
+    )
+
+
+def _tally(result: RunResult) -> WriteTally:
+    first = result.failures[0] if result.failures else None
+    return WriteTally(
+        written=result.created + result.updated,
+        failed=len(result.failures),
+        not_attempted=result.not_attempted,
+        stopped_on=result.stopped_on,
+        first_failure=f"{first.gleev_id}: {first.category}: {first.message}" if first else None,
     )
 
 

@@ -59,6 +59,8 @@ def result_dict(result: RunResult) -> dict[str, Any]:
         "dry_run": result.dry_run,
         "started_at": result.started_at,
         **_counts(result, reported),
+        "not_attempted": result.not_attempted,
+        "verdict": {"ok": result.verdict.ok, "reason": result.verdict.reason},
         "resolved_409": result.resolved_conflicts,
         "api_calls": {
             "total": sum(result.api_calls.values()),
@@ -163,7 +165,8 @@ def summary_lines(result: RunResult, reasons: bool = True) -> list[str]:
         f"{result.mode} run {result.run_id}{' (dry run)' if result.dry_run else ''}: "
         f"{data['duration_s']:.1f} s",
         f"  {contacts}: {data['created']} created, {data['updated']} updated, "
-        f"{data['unchanged']} unchanged, {data['failed']} failed",
+        f"{data['unchanged']} unchanged, {data['failed']} failed"
+        + (f", {result.not_attempted} not attempted" if result.not_attempted else ""),
         f"  channels: {data['rejected']} rejected, {data['held']} held, "
         f"{data['flagged']} flagged, {data['unverified_skipped']} unverified skipped, "
         f"{data['orphaned']} orphaned",
@@ -182,6 +185,8 @@ def summary_lines(result: RunResult, reasons: bool = True) -> list[str]:
     for outcome in result.channels:
         lines += _outcome_lines(outcome, result.dry_run)
     lines += [f"  ! {f.gleev_id}: {f.category}: {f.message}" for f in result.failures[:20]]
+    verdict = result.verdict
+    lines.append(f"  result: {'' if verdict.ok else 'FAILED: '}{verdict.reason}")
     return lines
 
 

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubsync.domain.identity import DuplicateEmailPolicy
+from hubsync.domain.properties import key_property_problem
 
 
 class Settings(BaseSettings):
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
 
     key_property: str = Field(default="gleev_channel_id", pattern=r"^[a-z][a-z0-9_]*$")
     duplicate_email_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
+    max_failure_ratio: float = Field(default=0.5, ge=0, le=1)
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -45,6 +47,17 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/") if value else value
+
+    @field_validator("key_property")
+    @classmethod
+    def _own_key_property(cls, value: str) -> str:
+        problem = key_property_problem(value)
+        if problem:
+            raise ValueError(
+                f"{problem}: name a custom property (default gleev_channel_id) and run "
+                "`hubsync schema apply`"
+            )
+        return value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -55,6 +55,20 @@ def compare_schema(definitions: Sequence[Definition], key_property: str) -> list
     return [_check(spec, by_name.get(spec.name)) for spec in managed_properties(key_property)]
 
 
+def readiness_problem(findings: Sequence[SchemaFinding]) -> str | None:
+    """What keeps a sync from running on this portal, in one line; None when it is ready.
+
+    Every finding counts: a missing property or option fails the writes that need it, and a
+    key property that is not unique lets an upsert land on whichever contact has the value.
+    """
+    problems = [finding for finding in findings if not finding.ok]
+    by_hand = [f"{finding.name}: {finding.detail}" for finding in problems if not finding.fixable]
+    fixable = [finding.name for finding in problems if finding.fixable]
+    if fixable:
+        by_hand.append(f"missing or incomplete: {', '.join(fixable)} (run `hubsync schema apply`)")
+    return "; ".join(by_hand) or None
+
+
 def compare_group(group_names: Collection[str]) -> SchemaFinding:
     """hubsync creates its own properties in CUSTOM_GROUP, which must therefore exist."""
     if CUSTOM_GROUP in group_names:

@@ -46,6 +46,28 @@ _OWN_PROPERTIES: tuple[PropertySpec, ...] = (
 )
 
 
+# Contact properties HubSpot itself defines besides the builtin ones hubsync writes: those
+# every contact answer carries.
+_HUBSPOT_DEFAULTS = ("createdate", "firstname", "hs_object_id", "lastmodifieddate", "lastname")
+# HubSpot's namespace for the properties it defines: lifecycle, lead status, object id, ...
+_HUBSPOT_PREFIX = "hs_"
+
+
+def key_property_problem(name: str) -> str | None:
+    """Why `name` can never be the key property, or None.
+
+    The key property must be a custom property of hubsync's own: one of HubSpot's properties
+    is never unique (or, like hs_object_id, never writable), and one hubsync already writes
+    would be overwritten with Gleev ids.
+    """
+    builtin = {spec.name for spec in _OWN_PROPERTIES if spec.builtin}
+    if name in builtin or name in _HUBSPOT_DEFAULTS or name.startswith(_HUBSPOT_PREFIX):
+        return f"{name} is one of HubSpot's own contact properties, which can never be the key"
+    if any(spec.name == name for spec in _OWN_PROPERTIES):
+        return f"{name} is a property hubsync already writes, so it cannot also be the key"
+    return None
+
+
 def key_property_spec(name: str) -> PropertySpec:
     """The unique property that keys contacts without an e-mail (default gleev_channel_id)."""
     return PropertySpec(name, "Gleev channel id", "string", "text", unique=True)

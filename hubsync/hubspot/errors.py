@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+# HubSpot's messages can run to kilobytes; a report or a log line keeps this much of one.
+MESSAGE_LIMIT = 300
+PROPERTY_VALUES_INVALID = "Property values were not valid: "
+
 AUTH_HINT = (
     "check HUBSYNC_HUBSPOT_TOKEN and the app's scopes (crm.objects.contacts.read/write, "
     "crm.schemas.contacts.read/write)"
@@ -49,5 +55,36 @@ class HubSpotRequestError(HubSpotError):
 
     def describe(self) -> str:
         kind = f"HTTP {self.status}" + (f" {self.category}" if self.category else "")
-        detail = f": {self.message}" if self.message else ""
+        detail = f": {one_line(self.message)}" if self.message else ""
         return f"HubSpot answered {self.endpoint} with {kind}{detail}"
+
+
+def one_line(message: str, limit: int = MESSAGE_LIMIT) -> str:
+    """HubSpot's error message as one line of at most `limit` characters.
+
+    Two kinds run long: "Property values were not valid: " followed by a JSON list with a
+    record for every bad property (its message twice, the portal id, ...), of which the
+    property, the error code and the value are kept; and an invalid option, followed by
+    every allowed option on lines of their own, which the limit cuts.
+    """
+    text = " ".join((_property_issues(message) or message).split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _property_issues(message: str) -> str | None:
+    if not message.startswith(PROPERTY_VALUES_INVALID):
+        return None
+    try:
+        issues = json.loads(message[len(PROPERTY_VALUES_INVALID) :])
+    except ValueError:
+        return None
+    if not isinstance(issues, list):
+        return None
+    described = [_property_issue(issue) for issue in issues if isinstance(issue, dict)]
+    return PROPERTY_VALUES_INVALID + ", ".join(described)
+
+
+def _property_issue(issue: dict[str, object]) -> str:
+    value = issue.get("propertyValue")
+    shown = f" {json.dumps(value)}" if isinstance(value, str) else ""
+    return f"{issue.get('name')} {issue.get('error')}{shown}"

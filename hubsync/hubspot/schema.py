@@ -20,12 +20,17 @@ from hubsync.domain.portal_schema import (
     compare_schema,
     options_with_referrer,
     property_create_body,
+    readiness_problem,
 )
 from hubsync.domain.properties import CUSTOM_GROUP
-from hubsync.hubspot.errors import HubSpotRequestError
+from hubsync.hubspot.errors import HubSpotError, HubSpotRequestError
 from hubsync.hubspot.gateway import HubSpotGateway
 
 GROUP_LABEL = "Contact information"
+
+
+class PortalNotReady(HubSpotError):
+    """The portal lacks a property a sync writes, or has it in a shape that would do harm."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +81,15 @@ class SchemaReport:
                 for finding in self.findings
             ],
         }
+
+
+def preflight(gateway: HubSpotGateway, key_property: str) -> None:
+    """Before a run plans, one read proves that the token works (HubSpotAuthError if not) and
+    that the portal has every property the run may write, the key property unique
+    (PortalNotReady if not): a run that cannot be right writes nothing."""
+    problem = readiness_problem(compare_schema(gateway.list_properties(), key_property))
+    if problem:
+        raise PortalNotReady(f"HubSpot is not ready for a sync, nothing was written: {problem}")
 
 
 def check_schema(gateway: HubSpotGateway, key_property: str) -> SchemaReport:

@@ -30,7 +30,8 @@ def test_demo_first_run_works_second_run_writes_nothing(tmp_path, sandbox_aws) -
     first, second = done.stdout.split("Second run")
     assert re.search(r"contacts: [1-9]\d* created", first)
     assert "contacts: 0 created, 0 updated" in second
-    assert "HubSpot calls: 0 (0 reads, 0 writes" in second
+    assert "HubSpot calls: 1 (1 reads, 0 writes" in second  # the preflight
+    assert "result: completed" in second
 
 
 def test_sandbox_serves_until_interrupted(tmp_path, sandbox_aws) -> None:

@@ -12,6 +12,7 @@ from hubsync.domain.portal_schema import (
     compare_schema,
     options_with_referrer,
     property_create_body,
+    readiness_problem,
 )
 from hubsync.domain.properties import CUSTOM_GROUP, managed_properties
 
@@ -139,3 +140,30 @@ def test_create_body_makes_the_key_property_unique() -> None:
     assert body["hasUniqueValue"] is True
     assert body["groupName"] == CUSTOM_GROUP
     assert (body["type"], body["fieldType"]) == ("string", "text")
+
+
+def test_a_complete_portal_is_ready_for_a_sync() -> None:
+    assert readiness_problem(compare_schema(complete_portal(), KEY)) is None
+
+
+def test_what_schema_apply_fixes_is_named_with_the_command() -> None:
+    definitions = [d for d in complete_portal() if d["name"] not in (KEY, "channel_url")]
+
+    problem = readiness_problem(compare_schema(definitions, KEY))
+
+    assert problem == (f"missing or incomplete: channel_url, {KEY} (run `hubsync schema apply`)")
+
+
+def test_what_only_a_person_can_fix_is_named_with_the_findings_own_detail() -> None:
+    definitions = edit(complete_portal(), KEY, hasUniqueValue=False)
+    definitions = edit(definitions, "hs_lead_status", options=[option("CONNECTED", 0)])
+    findings = compare_schema(definitions, KEY)
+    not_unique = next(f for f in findings if f.name == KEY)
+
+    problem = readiness_problem(findings)
+
+    assert problem == (
+        f"{KEY}: {not_unique.detail}; "
+        "missing or incomplete: hs_lead_status (run `hubsync schema apply`)"
+    )
+    assert "\n" not in problem
