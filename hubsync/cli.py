@@ -110,6 +110,8 @@ def _click_errors_masked() -> Iterator[None]:
 
 
 class _Hubsync(click.Group):
+    """The command group, its own parsing and every subcommand's inside the guard above."""
+
     def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
         with _click_errors_masked():
             return super().make_context(*args, **kwargs)

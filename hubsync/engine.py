@@ -136,7 +136,7 @@ class SyncEngine:
             with _timed(timings, "scan_s"):
                 return read_source(self.channels.scan(segments))
 
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="channels-scan")
+        pool = ThreadPoolExecutor(max_workers=1)
         try:
             scanning = pool.submit(scan)
             if list_contacts:

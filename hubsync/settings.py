@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        problem = url_problem(value)
+        problem = _url_problem(value)
         if problem:
             raise ValueError(problem)
         return value.rstrip("/")
@@ -89,10 +89,10 @@ class Settings(BaseSettings):
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+        return value.upper() if isinstance(value, str) else value
 
 
-def url_problem(url: str) -> str | None:
+def _url_problem(url: str) -> str | None:
     """Why `url` cannot be an API endpoint, or None if it can."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not url.startswith(f"{parts.scheme}://"):
@@ -134,10 +134,6 @@ def load_settings(**overrides: object) -> Settings:
             f"{Path(ENV_FILE).resolve()} is not valid UTF-8 (byte {exc.object[exc.start]:#04x} "
             f"at offset {exc.start}): save it as UTF-8"
         ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read {Path(ENV_FILE).resolve()} ({exc.strerror}): fix its permissions"
-        ) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
@@ -156,10 +152,8 @@ def describe_validation_error(exc: ValidationError) -> str:
 
 def unknown_settings() -> list[UnknownSetting]:
     """HUBSYNC_ variables in the environment or in .env that hubsync does not know, each with
-    the setting it most likely means. Reads the names only, never the values."""
-    return find_unknown(
-        [*os.environ, *(_dotenv_names() if Path(ENV_FILE).is_file() else [])], setting_names()
-    )
+    the setting it most likely means."""
+    return find_unknown([*os.environ, *dotenv_values(ENV_FILE, encoding="utf-8")], setting_names())
 
 
 def find_unknown(names: Iterable[str], known: list[str]) -> list[UnknownSetting]:
@@ -172,10 +166,3 @@ def find_unknown(names: Iterable[str], known: list[str]) -> list[UnknownSetting]
 def _closest(suffix: str, suffixes: dict[str, str]) -> str | None:
     matches = difflib.get_close_matches(suffix, list(suffixes), n=1)
     return suffixes[matches[0]] if matches else None
-
-
-def _dotenv_names() -> list[str]:
-    try:
-        return list(dotenv_values(ENV_FILE, encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):  # load_settings says what is wrong with the file
-        return []
