@@ -25,6 +25,8 @@ TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
 # copying accident, and sent in an HTTP header it would fail with the token in the message.
 _TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
 
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -54,7 +56,7 @@ class Settings(BaseSettings):
     duplicate_email_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
 
     log_format: Literal["auto", "json", "console"] = "auto"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
 
     @field_validator("*", mode="before")
     @classmethod

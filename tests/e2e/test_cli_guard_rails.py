@@ -228,6 +228,14 @@ def test_a_setting_that_cannot_work_is_a_configuration_error(
     assert assert_one_line_no_traceback(done.stderr).startswith(f"hubsync: {name} is invalid")
 
 
+def test_the_demo_names_an_invalid_log_level(tmp_path: Path) -> None:
+    done = hubsync("demo", env=clean_env(HUBSYNC_LOG_LEVEL="verbose"), cwd=tmp_path)
+
+    assert done.returncode == 2
+    line = assert_one_line_no_traceback(done.stderr)
+    assert line.startswith("hubsync: HUBSYNC_LOG_LEVEL is invalid")
+
+
 @pytest.mark.parametrize(
     ("name", "command"),
     [("HUBSYNC_HUBSPOT_BASE_URL", ("schema", "check")), ("HUBSYNC_DYNAMO_ENDPOINT_URL", ("plan",))],
