@@ -19,14 +19,17 @@ log = get_logger(__name__)
 RECORDED_DETAILS = 50
 
 
+# Secrets hubsync may find in its environment, masked even before the settings are read.
+SECRET_VARIABLES = ("HUBSYNC_HUBSPOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def protect_environment_secrets() -> None:
+    register_secrets(os.environ.get(name) for name in SECRET_VARIABLES)
+
+
 def protect_secrets(settings: Settings) -> None:
-    register_secrets(
-        [
-            settings.hubspot_token.get_secret_value(),
-            os.environ.get("AWS_SECRET_ACCESS_KEY"),
-            os.environ.get("AWS_SESSION_TOKEN"),
-        ]
-    )
+    protect_environment_secrets()
+    register_secrets([settings.hubspot_token.get_secret_value()])
 
 
 def build_engine(settings: Settings) -> SyncEngine:
@@ -47,7 +50,7 @@ def run_sync(
     engine = engine or build_engine(settings)
     run_id = start_run()
     try:
-        engine.state.ensure_table(create=settings.create_state_table and not options.dry_run)
+        engine.state.ensure_table(create=settings.create_state_table, dry_run=options.dry_run)
         log.info("run started", full=options.full, dry_run=options.dry_run)
         result = engine.run(options, run_id)
         record = result_dict(result)

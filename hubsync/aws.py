@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.client import BaseClient
@@ -17,20 +18,33 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
+    ConfigParseError,
     ConnectTimeoutError,
     CredentialRetrievalError,
     EndpointConnectionError,
+    InvalidRegionError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
+    ProfileNotFound,
     ReadTimeoutError,
+    SSLError,
 )
 
 from hubsync.settings import ConfigError
 
 _BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum number of requests in one BatchWriteItem
 
+CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 CREDENTIAL_ERRORS = (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError)
+# Mistakes in the AWS configuration (environment, profile files): exit 2, like hubsync's own.
+CONFIG_ERRORS = (
+    *CREDENTIAL_ERRORS,
+    NoRegionError,
+    ProfileNotFound,
+    InvalidRegionError,
+    ConfigParseError,
+)
 
 NO_REGION_MESSAGE = (
     "no AWS region configured: set AWS_REGION or AWS_DEFAULT_REGION "
@@ -75,15 +89,29 @@ class UnprocessedItemsError(Exception):
 
 def dynamodb_client(endpoint_url: str | None) -> BaseClient:
     """A DynamoDB client; region and credentials come from the standard AWS environment."""
-    session = boto3.session.Session()
-    # botocore reads AWS_DEFAULT_REGION and the profile, not AWS_REGION (set by ECS and
-    # Lambda, read by the other AWS SDKs).
-    region = session.region_name or os.environ.get("AWS_REGION")
-    if not region:
-        raise ConfigError(NO_REGION_MESSAGE)
-    return session.client(
-        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG
-    )
+    _check_credential_variables()
+    try:
+        session = boto3.session.Session()
+        # botocore reads AWS_DEFAULT_REGION and the profile, not AWS_REGION (set by ECS and
+        # Lambda, read by the other AWS SDKs).
+        region = session.region_name or os.environ.get("AWS_REGION")
+        if not region:
+            raise ConfigError(NO_REGION_MESSAGE)
+        return session.client(
+            "dynamodb", region_name=region, endpoint_url=endpoint_url, config=_CLIENT_CONFIG
+        )
+    except CONFIG_ERRORS as exc:
+        raise ConfigError(describe_aws_error(exc)) from None
+
+
+def _check_credential_variables() -> None:
+    """botocore signs with these as they are: a line break copied with a key would fail every
+    request, as a signature mismatch that does not say why."""
+    for name in CREDENTIAL_VARIABLES:
+        if any(character.isspace() for character in os.environ.get(name, "")):
+            raise ConfigError(
+                f"{name} contains a space or a line break (the value is not shown): remove it"
+            )
 
 
 def describe_aws_error(exc: BaseException) -> str:
@@ -92,10 +120,29 @@ def describe_aws_error(exc: BaseException) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    if isinstance(exc, PartialCredentialsError):
+        return (
+            f"incomplete AWS credentials in {exc.kwargs.get('provider')}: "
+            f"{exc.kwargs.get('cred_var')} is missing"
+        )
     if isinstance(exc, CREDENTIAL_ERRORS):
         return NO_CREDENTIALS_MESSAGE
     if isinstance(exc, NoRegionError):
         return NO_REGION_MESSAGE
+    if isinstance(exc, ProfileNotFound):
+        return (
+            f"AWS profile '{exc.kwargs.get('profile')}' (AWS_PROFILE) is in no AWS config or "
+            "credentials file: correct AWS_PROFILE, or unset it"
+        )
+    if isinstance(exc, InvalidRegionError):
+        return (
+            f"'{exc.kwargs.get('region_name')}' is not an AWS region name (like eu-west-1): "
+            "check AWS_REGION, AWS_DEFAULT_REGION and the AWS profile's region"
+        )
+    if isinstance(exc, ConfigParseError):
+        return f"cannot parse the AWS config file {exc.kwargs.get('path')}: correct it"
+    if isinstance(exc, SSLError):
+        return _describe_tls_error(exc)
     if isinstance(exc, EndpointConnectionError):
         endpoint = exc.kwargs.get("endpoint_url", "?")
         return (
@@ -119,10 +166,11 @@ def error_code(exc: BaseException) -> str | None:
 
 @contextmanager
 def translate_aws_errors(error_type: type[Exception], missing_table_message: str) -> Iterator[None]:
-    """Turn AWS failures into `error_type` (or ConfigError for credentials) with a clear line."""
+    """Turn AWS failures into `error_type` (or ConfigError for the AWS configuration: the
+    credentials, the profile, the region) with a clear line."""
     try:
         yield
-    except CREDENTIAL_ERRORS as exc:
+    except CONFIG_ERRORS as exc:
         raise ConfigError(describe_aws_error(exc)) from exc
     except ClientError as exc:
         if error_code(exc) == "ResourceNotFoundException":
@@ -182,6 +230,17 @@ def _describe_client_error(exc: ClientError) -> str:
     )
     hint = _HINTS.get(code)
     return f"{line} ({hint})" if hint else line
+
+
+def _describe_tls_error(exc: SSLError) -> str:
+    endpoint = str(exc.kwargs.get("endpoint_url", "?"))
+    failure = f"TLS handshake with {endpoint} failed ({exc.kwargs.get('error')})"
+    if (urlsplit(endpoint).hostname or "").endswith(".amazonaws.com"):
+        return f"{failure}: check the network's proxy and CA certificates (AWS_CA_BUNDLE)"
+    return (
+        f"{failure}: check HUBSYNC_DYNAMO_ENDPOINT_URL; a local DynamoDB (moto, DynamoDB "
+        "Local) speaks plain HTTP and needs http://, not https://"
+    )
 
 
 def _redact(text: str) -> str:

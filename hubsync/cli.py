@@ -1,32 +1,43 @@
 """The hubsync command: one line of explanation and an exit code for every failure.
 
 Exit codes: 0 done (even with per-record rejections), 1 could not complete or failed (the
-portal is not ready, or too many writes failed), 2 bad usage or configuration.
+portal is not ready, or too many writes failed), 2 bad usage or configuration, 130
+interrupted (Ctrl-C), 143 stopped (SIGTERM).
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import Any, NoReturn, TypeVar
 
 import click
 from botocore.exceptions import BotoCoreError, ClientError
 
-from hubsync.app import protect_secrets
+from hubsync.app import protect_environment_secrets, protect_secrets
 from hubsync.aws import describe_aws_error
 from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
-from hubsync.log import configure_logging, get_logger, mask_secrets
-from hubsync.settings import ConfigError, Settings, load_settings
+from hubsync.log import configure_logging, debug_enabled, get_logger, mask_secrets
+from hubsync.settings import ConfigError, Settings, load_settings, unknown_settings
 from hubsync.sources.dynamo import SourceError
 from hubsync.state.store import StateError
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+# True of every command: a sync saves each batch HubSpot confirmed at once, and every create
+# is an upsert on a unique key, so running again neither loses nor duplicates a contact.
+INTERRUPTED = "interrupted: what HubSpot confirmed is saved; the next run finishes the job"
 
 log = get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,9 +46,27 @@ _USAGE_ERRORS = (ConfigError, HubSpotAuthError, UnknownChannelError)
 _RUN_ERRORS = (HubSpotError, SourceError, StateError)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, as `docker stop` or ECS stopping a task sends it: hubsync stops as on Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"hubsync: {mask_secrets(message)}", err=True)
+    one_line = " ".join(mask_secrets(message).split())
+    click.echo(f"hubsync: {one_line}", err=True)
     sys.exit(code)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    click.echo(f"hubsync: {INTERRUPTED}", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A normal exit would wait for the threads still scanning DynamoDB or listing contacts,
+    # minutes on a large table. They only read: every write is made, and saved, on this one.
+    os._exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
 
 
 def handle_errors(command: F) -> F:
@@ -53,30 +82,63 @@ def handle_errors(command: F) -> F:
             _fail(str(exc), EXIT_FAILED)
         except (BotoCoreError, ClientError) as exc:
             _fail(f"AWS: {describe_aws_error(exc)}", EXIT_FAILED)
-        except KeyboardInterrupt:
-            _fail("interrupted", EXIT_FAILED)
+        except KeyboardInterrupt as exc:
+            _interrupted(exc)
         except Exception as exc:
             log.debug("unexpected error", exc_info=True)
-            _fail(
-                f"unexpected error: {type(exc).__name__}: {exc} "
-                "(set HUBSYNC_LOG_LEVEL=DEBUG to see where)",
-                EXIT_FAILED,
+            where = (
+                "the traceback is logged above"
+                if debug_enabled()
+                else "set HUBSYNC_LOG_LEVEL=DEBUG to see where"
             )
+            _fail(f"unexpected error: {type(exc).__name__}: {exc} ({where})", EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
 
 
+@contextmanager
+def _click_errors_masked() -> Iterator[None]:
+    """Click's own error messages repeat the arguments given, which may hold a secret; and a
+    Ctrl-C outside a command is still an interruption, not click's "Aborted!" with exit 1."""
+    try:
+        yield
+    except click.ClickException as exc:
+        protect_environment_secrets()
+        exc.message = mask_secrets(exc.message)
+        raise
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+
+
+class _Hubsync(click.Group):
+    """The command group, its own parsing and every subcommand's inside the guard above."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        with _click_errors_masked():
+            return super().make_context(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _click_errors_masked():
+            return super().invoke(ctx)
+
+
 def _settings(**overrides: Any) -> Settings:
+    protect_environment_secrets()
     settings = load_settings(**overrides)
     configure_logging(settings.log_format, settings.log_level)
     protect_secrets(settings)
+    for unknown in unknown_settings():
+        log.warning(
+            "unknown setting ignored", variable=unknown.name, did_you_mean=unknown.did_you_mean
+        )
     return settings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Hubsync, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Keep HubSpot contacts in step with the YPP channels in DynamoDB."""
     configure_logging()
+    signal.signal(signal.SIGTERM, _terminate)
 
 
 def _channel_refs(

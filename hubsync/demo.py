@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TypeVar, get_args
 
 import click
 
@@ -31,7 +31,7 @@ from hubsync.sandbox.seed import (
     generate_leads,
     write_channels,
 )
-from hubsync.settings import Settings, load_settings
+from hubsync.settings import ConfigError, LogLevel, Settings, load_settings
 
 CHANNELS_TABLE = "channels"
 STATE_TABLE = "hubsync_state"
@@ -95,7 +95,7 @@ def sandbox_settings(hubspot: RunningSandbox, dynamo: LocalDynamo) -> Settings:
 
 
 def run_demo(channel_count: int) -> None:
-    configure_logging(level=os.environ.get("HUBSYNC_LOG_LEVEL", "WARNING").upper())
+    configure_logging(level=_demo_log_level())
     with local_services() as (hubspot, dynamo):
         _say(f"HubSpot sandbox at {hubspot.url}, DynamoDB (moto) at {dynamo.url}")
         _say("Seeded:", *seed(hubspot, dynamo, channel_count).lines())
@@ -113,6 +113,17 @@ def run_demo(channel_count: int) -> None:
                 f"Conflicts ops would be told about (first 5 of {len(conflicts)}):",
                 *(f"{c.kind.value}: {c.email or ''} {c.detail}" for c in conflicts[:5]),
             )
+
+
+def _demo_log_level() -> str:
+    """The demo prints its own story: it logs only warnings unless HUBSYNC_LOG_LEVEL asks."""
+    level = os.environ.get("HUBSYNC_LOG_LEVEL", "").strip().upper() or "WARNING"
+    if level not in get_args(LogLevel):
+        raise ConfigError(
+            f"HUBSYNC_LOG_LEVEL is invalid: use one of {', '.join(get_args(LogLevel))} "
+            "(see .env.example)"
+        )
+    return level
 
 
 def serve_sandbox(hubspot_port: int, dynamo_port: int, channel_count: int) -> None:

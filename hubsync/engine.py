@@ -161,12 +161,16 @@ class SyncEngine:
             with _timed(timings, "scan_s"):
                 return read_source(self.channels.scan(segments))
 
-        with ThreadPoolExecutor(max_workers=1) as pool:
+        pool = ThreadPoolExecutor(max_workers=1)
+        try:
             scanning = pool.submit(scan)
             if list_contacts:
                 with _timed(timings, "list_s"):
                     view.add(self.hubspot.list_contacts(self._read_properties))
             source = scanning.result()
+        finally:
+            # After a failure or a Ctrl-C, say so now rather than when the scan ends.
+            pool.shutdown(wait=False)
         log.info(
             "loaded",
             channels=len(source.channels),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import sys
+import urllib.parse
 import uuid
 from collections.abc import Iterable, MutableMapping
 from typing import Any
@@ -11,19 +14,42 @@ from typing import Any
 import structlog
 
 MASK = "***"
+# Shorter values are no real secret (AWS secret keys have 40 characters, HubSpot tokens more),
+# and masking them would garble ordinary words: the local sandbox's dummy AWS key is "sandbox".
+MIN_SECRET_CHARS = 8
 _secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
     """Values (tokens, keys) that must never be printed, whatever event carries them."""
-    _secrets.update(v for v in values if v and len(v) >= 4)
+    global _pattern
+    for value in values:
+        if value and len(value.strip()) >= MIN_SECRET_CHARS:
+            _secrets.update({value, value.strip()})
+    forms = {form for secret in _secrets for form in printed_forms(secret)}
+    # Longest first, so that a form containing another is masked whole.
+    alternatives = sorted(forms, key=len, reverse=True)
+    _pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+
+
+def printed_forms(secret: str) -> set[str]:
+    """How a secret can appear in a message: as is, escaped by repr (an exception about a
+    header shows b'Bearer ...'), by JSON, or URL-encoded."""
+    return {
+        secret,
+        repr(secret)[1:-1],
+        repr(secret.encode("utf-8", "surrogateescape"))[2:-1],
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        urllib.parse.quote(secret),
+        urllib.parse.quote(secret, safe=""),
+        urllib.parse.quote_plus(secret),
+    }
 
 
 def mask_secrets(text: str) -> str:
-    for secret in _secrets:
-        if secret in text:
-            text = text.replace(secret, MASK)
-    return text
+    return _pattern.sub(MASK, text) if _pattern else text
 
 
 def _mask_value(value: Any) -> Any:
@@ -47,6 +73,16 @@ def _mask_rendered(_: Any, __: str, rendered: str) -> str:
     return mask_secrets(rendered)
 
 
+class _ToStructlog(logging.Handler):
+    """Hands the libraries' own log records (boto3, urllib3, the HubSpot SDK) to structlog, so
+    that they are masked and formatted like hubsync's; Python would print them raw."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        structlog.get_logger(record.name).log(
+            record.levelno, record.getMessage(), logger=record.name, exc_info=record.exc_info
+        )
+
+
 def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
     use_console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     renderer: Any = (
@@ -68,6 +104,13 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
         logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+    root = logging.getLogger()
+    if not any(isinstance(handler, _ToStructlog) for handler in root.handlers):
+        root.addHandler(_ToStructlog())
+
+
+def debug_enabled() -> bool:
+    return bool(structlog.get_logger().is_enabled_for(logging.DEBUG))
 
 
 def start_run() -> str:

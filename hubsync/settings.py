@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hubsync.domain.identity import DuplicateEmailPolicy
 from hubsync.domain.properties import key_property_problem
 
+PREFIX = "HUBSYNC_"
+ENV_FILE = ".env"
+# DynamoDB's own rule for table names.
+TABLE_NAME = r"^[A-Za-z0-9_.-]{3,255}$"
+# A token is printable ASCII: anything else (a space, a line break, a control character) is a
+# copying accident, and sent in an HTTP header it would fail with the token in the message.
+_TOKEN_CHARACTERS = re.compile(r"[\x21-\x7e]+")
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="HUBSYNC_",
-        env_file=".env",
+        env_prefix=PREFIX,
+        env_file=ENV_FILE,
         env_file_encoding="utf-8",
         env_ignore_empty=True,  # an empty line copied from .env.example means "the default"
         extra="ignore",
     )
 
-    hubspot_token: SecretStr = Field(min_length=1)
+    hubspot_token: SecretStr
     hubspot_base_url: str = "https://api.hubapi.com"
     hubspot_requests_per_10s: int = Field(default=100, ge=1)
     hubspot_search_per_second: int = Field(default=5, ge=1)
-    hubspot_timeout_s: float = Field(default=30.0, gt=0)
+    # Past a day, the operating system refuses the socket timeout.
+    hubspot_timeout_s: float = Field(default=30.0, gt=0, le=86_400, allow_inf_nan=False)
     hubspot_retry_attempts: int = Field(default=8, ge=1)
-    hubspot_retry_max_s: float = Field(default=300.0, gt=0)
+    hubspot_retry_max_s: float = Field(default=300.0, gt=0, allow_inf_nan=False)
 
     dynamo_endpoint_url: str | None = None
-    channels_table: str = Field(default="channels", min_length=3)
-    state_table: str = Field(default="hubsync_state", min_length=3)
+    channels_table: str = Field(default="channels", pattern=TABLE_NAME)
+    state_table: str = Field(default="hubsync_state", pattern=TABLE_NAME)
     create_state_table: bool = False
     scan_segments: int = Field(default=1, ge=1, le=64)
 
@@ -39,14 +58,37 @@ class Settings(BaseSettings):
     max_failure_ratio: float = Field(default=0.5, ge=0, le=1)
 
     log_format: Literal["auto", "json", "console"] = "auto"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        """A value copied with a trailing newline or space (a .env written by a script, a
+        secret mounted as a file) means the value without it."""
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("hubspot_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        if not token:
+            raise ValueError("it is blank: set it to the private app's access token")
+        if not _TOKEN_CHARACTERS.fullmatch(token):
+            raise ValueError(
+                "it contains a space, a line break or another character a token cannot have "
+                "(not shown here): copy the token again"
+            )
+        return value
 
     @field_validator("hubspot_base_url", "dynamo_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL")
-        return value.rstrip("/") if value else value
+        if value is None:
+            return value
+        problem = _url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.rstrip("/")
 
     @field_validator("key_property")
     @classmethod
@@ -65,8 +107,36 @@ class Settings(BaseSettings):
         return value.upper() if isinstance(value, str) else value
 
 
+def _url_problem(url: str) -> str | None:
+    """Why `url` cannot be an API endpoint, or None if it can."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not url.startswith(f"{parts.scheme}://"):
+        return "must be an http:// or https:// URL"
+    if any(character.isspace() for character in url):
+        return "must not contain spaces"
+    if not parts.hostname:
+        return "has no host: write it as http(s)://host[:port]"
+    try:
+        parts.port  # noqa: B018 - parsing the port is the check
+    except ValueError:
+        return "has an invalid port: write it as http(s)://host[:port] with a port up to 65535"
+    return None
+
+
 class ConfigError(Exception):
     """A setting is missing or invalid; the message names it and says what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownSetting:
+    """A HUBSYNC_ variable that is no setting, so is ignored: most likely a typo."""
+
+    name: str
+    did_you_mean: str | None
+
+
+def setting_names() -> list[str]:
+    return [f"{PREFIX}{field.upper()}" for field in Settings.model_fields]
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -74,12 +144,40 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{Path(ENV_FILE).resolve()} is not valid UTF-8 (byte {exc.object[exc.start]:#04x} "
+            f"at offset {exc.start}): save it as UTF-8"
+        ) from None
 
 
 def describe_validation_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else "?"
-    name = f"HUBSYNC_{field.upper()}"
+    name = f"{PREFIX}{field.upper()}"
     if error["type"] == "missing":
-        return f"{name} is not set: set it in the environment or in .env (see .env.example)"
-    return f"{name} is invalid: {error['msg']} (see .env.example)"
+        typo = [u.name for u in unknown_settings() if u.did_you_mean == name]
+        hint = f" ({', '.join(typo)} is set: a typo?)" if typo else ""
+        return f"{name} is not set{hint}: set it in the environment or in .env (see .env.example)"
+    # Our own checks' messages, without pydantic's "Value error, " in front.
+    cause = (error.get("ctx") or {}).get("error")
+    message = str(cause) if error["type"] == "value_error" and cause else error["msg"]
+    return f"{name} is invalid: {message} (see .env.example)"
+
+
+def unknown_settings() -> list[UnknownSetting]:
+    """HUBSYNC_ variables in the environment or in .env that hubsync does not know, each with
+    the setting it most likely means."""
+    return find_unknown([*os.environ, *dotenv_values(ENV_FILE, encoding="utf-8")], setting_names())
+
+
+def find_unknown(names: Iterable[str], known: list[str]) -> list[UnknownSetting]:
+    unknown = sorted({n.upper() for n in names if n.upper().startswith(PREFIX)} - set(known))
+    # Compared without the prefix they all share, which would make any two names look alike.
+    suffixes = {name.removeprefix(PREFIX): name for name in known}
+    return [UnknownSetting(name, _closest(name.removeprefix(PREFIX), suffixes)) for name in unknown]
+
+
+def _closest(suffix: str, suffixes: dict[str, str]) -> str | None:
+    matches = difflib.get_close_matches(suffix, list(suffixes), n=1)
+    return suffixes[matches[0]] if matches else None

@@ -22,9 +22,14 @@ import hubspot.crm.properties as sdk_properties
 from urllib3.util.retry import Retry
 
 from hubsync.domain.contact import Contact
-from hubsync.hubspot.errors import HubSpotAuthError, HubSpotRequestError, HubSpotUnavailable
+from hubsync.hubspot.errors import (
+    HubSpotAuthError,
+    HubSpotError,
+    HubSpotRequestError,
+    HubSpotUnavailable,
+)
 from hubsync.hubspot.ratelimit import HubSpotLimiter
-from hubsync.hubspot.retry import Retrier, RetryPolicy
+from hubsync.hubspot.retry import TRANSIENT_NETWORK_ERRORS, Retrier, RetryPolicy
 from hubsync.settings import Settings
 
 Json = dict[str, Any]
@@ -96,6 +101,7 @@ class HubSpotGateway:
         self._search_api = client.crm.contacts.search_api
         self._properties_api = client.crm.properties.core_api
         self._groups_api = client.crm.properties.groups_api
+        self._base_url = settings.hubspot_base_url
         self._timeout_s = settings.hubspot_timeout_s
         self._limiter = limiter or HubSpotLimiter.from_settings(settings)
         self._retrier = Retrier(retry_policy or RetryPolicy.from_settings(settings))
@@ -294,7 +300,18 @@ class HubSpotGateway:
                     *args, _preload_content=False, _request_timeout=self._timeout_s, **kwargs
                 )
             except _SDK_API_ERRORS as exc:
-                error = _request_error(endpoint, exc)
+                error: HubSpotError = _request_error(endpoint, exc)
+            except AttributeError as exc:
+                # The SDK turns a TLS failure into an ApiException without a body, then fails
+                # reading that body: the ApiException is left as this error's context.
+                tls_failure = _tls_failure(exc.__context__)
+                if tls_failure is None:
+                    raise
+                error = HubSpotUnavailable(
+                    f"TLS handshake with {self._base_url} failed ({tls_failure}): check "
+                    "HUBSYNC_HUBSPOT_BASE_URL; a server that speaks plain HTTP (a local "
+                    "emulator) needs http://, not https://"
+                )
             else:
                 return _read_json(response)
             # Raised outside the except block so that the SDK exception, whose text carries
@@ -310,6 +327,12 @@ class HubSpotGateway:
                     "in the portal's time zone"
                 ) from exc
             raise
+        except HubSpotUnavailable as exc:
+            if isinstance(exc.__cause__, TRANSIENT_NETWORK_ERRORS):
+                raise HubSpotUnavailable(
+                    f"{exc}: check HUBSYNC_HUBSPOT_BASE_URL ({self._base_url}) and the network"
+                ) from exc.__cause__
+            raise
 
 
 # -- answers to domain objects ---------------------------------------------------------------
@@ -324,6 +347,14 @@ def _read_json(response: Any) -> Json:
         return {}
     parsed = json.loads(data)
     return parsed if isinstance(parsed, dict) else {}
+
+
+def _tls_failure(exc: BaseException | None) -> str | None:
+    """What went wrong, if `exc` is the SDK's report of a failed TLS handshake."""
+    reason = getattr(exc, "reason", None) if isinstance(exc, _SDK_API_ERRORS) else None
+    if not isinstance(reason, str) or not reason.startswith("SSLError"):
+        return None
+    return " ".join(reason.removeprefix("SSLError").split())
 
 
 def _request_error(endpoint: str, exc: Any) -> HubSpotAuthError | HubSpotRequestError:

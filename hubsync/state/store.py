@@ -2,6 +2,7 @@
 
 Every record is one item keyed by `pk` (what it is about, e.g. `link#1234`, `run`) and `sk`
 (which record of it, e.g. `link`, `last`), so other kinds of records can share the table.
+Before the first run the table may not exist yet: a dry run then reads it as empty.
 """
 
 from __future__ import annotations
@@ -45,15 +46,22 @@ class StateStore:
         self._table_name = table_name
         self._write_attempts = write_attempts
         self._write_base_delay_s = write_base_delay_s
+        self._may_create = False
+        self._absent = False  # missing, and a dry run may not create it: no links yet
 
-    def ensure_table(self, create: bool) -> None:
-        """Check the table exists with hubsync's key; create it (and wait) if allowed."""
+    def ensure_table(self, create: bool, *, dry_run: bool = False) -> None:
+        """Check the table exists with hubsync's key; create it (and wait) if allowed, unless
+        this is a dry run, which writes nothing and reads a missing table as empty."""
+        self._may_create = create
         with self._errors():
             try:
                 table = self._client.describe_table(TableName=self._table_name)["Table"]
             except ClientError as exc:
                 if error_code(exc) != "ResourceNotFoundException":
                     raise
+                if dry_run:
+                    self._absent = True
+                    return
                 if not create:
                     raise StateError(self._missing_table_message()) from None
                 self._create_table()
@@ -63,6 +71,8 @@ class StateStore:
                 self._wait_until_active()
 
     def load_links(self) -> dict[int, Link]:
+        if self._absent:
+            return {}
         return {
             link.gleev_id: link
             for link in map(_link_from_item, self._scan_kind(_LINK_PREFIX, _LINK_SK))
@@ -157,9 +167,14 @@ class StateStore:
         return translate_aws_errors(StateError, self._missing_table_message())
 
     def _missing_table_message(self) -> str:
+        if self._may_create:  # so it existed when the run began
+            return (
+                f"state table '{self._table_name}' was deleted during the run: "
+                "the next run creates it again"
+            )
         return (
-            f"state table '{self._table_name}' does not exist: create it, or set "
-            "HUBSYNC_CREATE_STATE_TABLE=true to let hubsync create it"
+            f"state table '{self._table_name}' does not exist: create it (key: pk string hash, "
+            "sk string range), or set HUBSYNC_CREATE_STATE_TABLE=true to let hubsync create it"
         )
 
 

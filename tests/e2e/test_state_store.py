@@ -134,8 +134,38 @@ def test_missing_table_without_create_says_what_to_do(dynamo_tables: DynamoTable
         StateStore(dynamo_tables.client, name).ensure_table(create=False)
 
     assert str(raised.value) == (
-        f"state table '{name}' does not exist: create it, or set "
-        "HUBSYNC_CREATE_STATE_TABLE=true to let hubsync create it"
+        f"state table '{name}' does not exist: create it (key: pk string hash, sk string "
+        "range), or set HUBSYNC_CREATE_STATE_TABLE=true to let hubsync create it"
+    )
+
+
+@pytest.mark.parametrize("create", [True, False])
+def test_a_dry_run_reads_a_missing_table_as_empty_and_creates_nothing(
+    dynamo_tables: DynamoTables, create: bool
+) -> None:
+    name = f"{dynamo_tables.state}_missing"
+    store = StateStore(dynamo_tables.client, name)
+
+    store.ensure_table(create=create, dry_run=True)
+
+    assert store.load_links() == {}
+    assert name not in dynamo_tables.client.list_tables()["TableNames"]
+
+
+def test_a_table_deleted_during_a_run_that_may_create_it_does_not_ask_for_the_setting(
+    dynamo_tables: DynamoTables,
+) -> None:
+    client = dynamo_tables.client
+    name = f"{dynamo_tables.state}_deleted"
+    store = StateStore(client, name)
+    store.ensure_table(create=True)
+    client.delete_table(TableName=name)
+
+    with pytest.raises(StateError) as raised:
+        store.save_links(make_links(1))
+
+    assert str(raised.value) == (
+        f"state table '{name}' was deleted during the run: the next run creates it again"
     )
 
 

@@ -1,8 +1,30 @@
 import json
+import logging
+import urllib.parse
+from collections.abc import Iterator
 
+import pytest
 import structlog
 
-from hubsync.log import configure_logging, end_run, get_logger, register_secrets, start_run
+from hubsync.log import (
+    MASK,
+    configure_logging,
+    end_run,
+    get_logger,
+    mask_secrets,
+    printed_forms,
+    register_secrets,
+    start_run,
+)
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Each test configures logging onto its own captured stderr: undo it for the next ones."""
+    handlers = list(logging.getLogger().handlers)
+    yield
+    structlog.reset_defaults()
+    logging.getLogger().handlers[:] = handlers
 
 
 def test_json_lines_carry_the_run_id_and_mask_secrets(capsys):
@@ -53,4 +75,69 @@ def test_level_filters(capsys):
     log.warning("loud")
     events = [json.loads(line)["event"] for line in capsys.readouterr().err.splitlines()]
     assert events == ["loud"]
-    structlog.reset_defaults()
+
+
+SECRET = "pat-na1-C4NARY/t0k3n+x=y\"q'\\z"
+
+
+def test_every_printed_form_of_a_secret_is_masked():
+    register_secrets([SECRET])
+    text = " | ".join(
+        [
+            SECRET,
+            repr(SECRET),
+            repr(b"Bearer " + SECRET.encode()),
+            json.dumps({"token": SECRET}),
+            urllib.parse.quote(SECRET),
+            urllib.parse.quote(SECRET, safe=""),
+            urllib.parse.urlencode({"token": SECRET}),
+        ]
+    )
+
+    masked = mask_secrets(text)
+
+    assert masked.count(MASK) == 7
+    assert not [form for form in printed_forms(SECRET) if form in masked]
+
+
+def test_a_secret_registered_with_surrounding_whitespace_is_masked_without_it():
+    register_secrets(["pat-na1-trailing-newline\n"])
+
+    assert mask_secrets("Bearer pat-na1-trailing-newline") == f"Bearer {MASK}"
+    assert mask_secrets(repr("pat-na1-trailing-newline\n")) == f"'{MASK}'"
+
+
+def test_short_values_are_not_secrets():
+    register_secrets(["sandbox", "  sandbox \n", None, ""])
+
+    assert mask_secrets("hubsync sandbox --seed 500") == "hubsync sandbox --seed 500"
+
+
+def test_libraries_log_records_are_masked_and_formatted_like_ours(capsys):
+    register_secrets([SECRET])
+    configure_logging("json", "INFO")
+    try:
+        raise ValueError(b"Invalid header value b'Bearer " + SECRET.encode() + b"\\n'")
+    except ValueError:
+        logging.getLogger("urllib3.connectionpool").warning("retrying %r", SECRET, exc_info=True)
+    logging.getLogger("botocore").info("below the level: %s", SECRET)
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["event"] == f"retrying '{MASK}'"
+    assert lines[0]["logger"] == "urllib3.connectionpool"
+    assert "ValueError" in lines[0]["exception"]
+    assert not [form for form in printed_forms(SECRET) if form in json.dumps(lines)]
+
+
+def test_console_tracebacks_are_masked(capsys):
+    register_secrets([SECRET])
+    configure_logging("console", "DEBUG")
+    try:
+        raise RuntimeError(f"{SECRET!r} in {json.dumps(SECRET)}")
+    except RuntimeError:
+        get_logger("test").debug("unexpected error", exc_info=True)
+
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError" in err
+    assert not [form for form in printed_forms(SECRET) if form in err]
