@@ -354,17 +354,38 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
         timings[name] = round(time.monotonic() - started, 3)
 
 
-def send_isolating_refusals(send: Sender, batch: list[Write]) -> dict[str, WriteOutcome]:
-    """Send one batch; if HubSpot refused it whole for one input's sake, halve and resend until
-    the bad input stands alone and the others go through. Outcomes by trace id."""
+def send_isolating_refusals(
+    send: Sender, batch: list[Write], reason: tuple[str | None, str | None] | None = None
+) -> dict[str, WriteOutcome]:
+    """Send one batch; if HubSpot refused it whole for one input's sake, send the others again
+    until each bad input stands alone and the good ones go through. Outcomes by trace id.
+
+    When HubSpot names the culprit, the rest is resent at once (one bad input among 100 costs
+    2 calls); when it names none, the batch is halved. A resend refused for exactly the reason
+    the previous refusal gave (same category, same message) is a cause every input shares, such
+    as an option missing in the portal: the rest fails with it instead of being sent one by
+    one, and the next run sends it again."""
     outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
     refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
-    if refused and len(batch) > 1:
+    if not refused or len(batch) == 1:
+        return outcomes
+    culprits = [o for o in outcomes.values() if not o.ok and not o.batch_rejected]
+    if not culprits:
         half = max(1, len(refused) // 2)
         for part in (refused[:half], refused[half:]):
             if part:
                 outcomes.update(send_isolating_refusals(send, part))
+        return outcomes
+    this_reason = (culprits[0].error_category, culprits[0].error_message)
+    if this_reason == reason:
+        outcomes.update((_trace_id(w), _shared_refusal(_trace_id(w), culprits[0])) for w in refused)
+        return outcomes
+    outcomes.update(send_isolating_refusals(send, refused, this_reason))
     return outcomes
+
+
+def _shared_refusal(trace_id: str, culprit: WriteOutcome) -> WriteOutcome:
+    return replace(culprit, trace_id=trace_id, existing_contact_id=None)
 
 
 def _trace_id(write: Write) -> str:
