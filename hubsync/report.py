@@ -63,7 +63,7 @@ def _details(result: RunResult) -> dict[str, list[dict[str, Any]]]:
             for o in plan.orphaned
         ],
         "flagged": [
-            {"gleev_id": f.gleev_id, "youtube_id": f.youtube_id, "flag": f.flag}
+            {"gleev_id": f.gleev_id, "youtube_id": f.youtube_id, "flag": f.flag, "reason": f.reason}
             for f in plan.flagged
         ],
     }
@@ -138,7 +138,9 @@ def plan_table(plan: Plan) -> list[str]:
     lines += _section(
         "orphaned", [f"{o.gleev_id} (contact {o.contact_id}): {o.reason}" for o in plan.orphaned]
     )
-    lines += _section("flagged", [f"{f.gleev_id} {f.youtube_id}: {f.flag}" for f in plan.flagged])
+    lines += _section(
+        "flagged", [f"{f.gleev_id} {f.youtube_id}: {f.flag} ({f.reason})" for f in plan.flagged]
+    )
     return lines
 
 

@@ -14,6 +14,9 @@ _EMAIL = re.compile(
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _EPOCH_MS = re.compile(r"^-?\d+$")
 _MS_PER_DAY = 86_400_000
+# HubSpot's limit for a string property value ("Property field types in HubSpot": 65,536
+# characters), counted in UTF-16 code units as Java and JavaScript count a string's length.
+MAX_STRING_LENGTH = 65_536
 
 
 def now_ms() -> int:
@@ -22,6 +25,10 @@ def now_ms() -> int:
 
 def is_plausible_email(value: str) -> bool:
     return len(value) <= 254 and _EMAIL.match(value) is not None
+
+
+def is_within_string_limit(value: str) -> bool:
+    return len(value.encode("utf-16-le")) // 2 <= MAX_STRING_LENGTH
 
 
 def is_number(value: str) -> bool:
