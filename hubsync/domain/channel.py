@@ -37,8 +37,11 @@ _STATUS_BY_FOLDED = {status.casefold(): status for status in YPP_STATUSES}
 
 # Deliberately plain: one @, no spaces, a dot in the domain. HubSpot rejects worse than this.
 _EMAIL_RE = re.compile(r"^[^@\s\"(),:;<>\[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)+$")
-# More digits than any number in range has: refused before int() is asked to read them.
+# More digits than any number in any range has.
 _MAX_DIGITS = len(str(max(GLEEV_IDS.high, COUNTS.high)))
+# The bounds as plain names for the usual case, checked millions of times per run.
+_ID_LOW, _ID_HIGH = GLEEV_IDS.low, GLEEV_IDS.high
+_COUNT_LOW, _COUNT_HIGH = COUNTS.low, COUNTS.high
 
 
 class EmailIssue(StrEnum):
@@ -160,11 +163,11 @@ def _youtube_id(value: object) -> str:
 
 def _gleev_id(value: object) -> int:
     name = "joystreamChannelId"
-    if type(value) is int and value in GLEEV_IDS:  # the usual case first: a million per run
+    if type(value) is int and _ID_LOW <= value <= _ID_HIGH:  # the usual case first
         return value
     if value is None or value == "":
         raise _Invalid(f"{name} is missing")
-    return _in_range(_whole_number(value, name), name, GLEEV_IDS, "a Gleev id")
+    return _whole_number(value, name, GLEEV_IDS, "a Gleev id")
 
 
 def _ypp_status(value: object) -> str:
@@ -184,6 +187,10 @@ def _ypp_status(value: object) -> str:
 
 
 def _referrer(value: object, gleev_id: int, flags: list[FieldFlag]) -> int | None:
+    if type(value) is int and _ID_LOW <= value <= _ID_HIGH and value != gleev_id:
+        return value
+    if value is None:  # the other usual case: most channels were not referred
+        return None
     name = "referrerChannelId"
     referrer = _number(value, name, GLEEV_IDS, "a Gleev id", flags)
     if referrer == gleev_id:
@@ -198,23 +205,25 @@ def _statistics(value: object, flags: list[FieldFlag]) -> tuple[int | None, int 
     if not isinstance(value, Mapping):
         flags.append(_bad_field("statistics", "statistics is not a map"))
         return None, None
-    subscribers = value.get("subscriberCount")
-    videos = value.get("videoCount")
     return (
-        _number(subscribers, "statistics.subscriberCount", COUNTS, "a count", flags),
-        _number(videos, "statistics.videoCount", COUNTS, "a count", flags),
+        _count(value.get("subscriberCount"), "statistics.subscriberCount", flags),
+        _count(value.get("videoCount"), "statistics.videoCount", flags),
     )
+
+
+def _count(value: object, name: str, flags: list[FieldFlag]) -> int | None:
+    if type(value) is int and _COUNT_LOW <= value <= _COUNT_HIGH:  # the usual case first
+        return value
+    return _number(value, name, COUNTS, "a count", flags)
 
 
 def _number(
     value: object, name: str, valid: Range, what: str, flags: list[FieldFlag]
 ) -> int | None:
-    if type(value) is int and value in valid:  # the usual case first
-        return value
     if value is None or value == "":
         return None
     try:
-        return _in_range(_whole_number(value, name), name, valid, what)
+        return _whole_number(value, name, valid, what)
     except _Invalid as exc:
         flags.append(_bad_field(name, str(exc)))
         return None
@@ -236,17 +245,16 @@ def _text(value: object, name: str, flags: list[FieldFlag]) -> str | None:
 
 
 def _timestamp(value: object, name: str, flags: list[FieldFlag]) -> str | None:
+    if isinstance(value, str) and (stored := datetime_value(value)):  # the usual case first
+        return stored
     if value is None or value == "":
         return None
-    if not isinstance(value, str):
-        flags.append(_bad_field(name, f"{name} is not a string ({type(value).__name__})"))
-        return None
-    stored = datetime_value(value)
-    if not stored:
+    if isinstance(value, str):
         reason = f"{name} is not a date between 1970 and 9999 ({value[:40]!r})"
-        flags.append(_bad_field(name, reason))
-        return None
-    return stored
+    else:
+        reason = f"{name} is not a string ({type(value).__name__})"
+    flags.append(_bad_field(name, reason))
+    return None
 
 
 def _bad_field(name: str, reason: str) -> FieldFlag:
@@ -256,24 +264,26 @@ def _bad_field(name: str, reason: str) -> FieldFlag:
 # -- numbers --------------------------------------------------------------------------------------
 
 
-def _whole_number(value: object, name: str) -> int:
+def _whole_number(value: object, name: str, valid: Range, what: str) -> int:
+    """The whole number `value` holds, within `valid`; raises _Invalid saying what is wrong."""
     if isinstance(value, bool):  # a subclass of int, but never a count or an id
         raise _Invalid(f"{name} is not a number ({value!r})")
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isascii() and text.isdigit():
-            if len(text) > _MAX_DIGITS:
-                raise _Invalid(f"{name} is out of range ({text[:40]}...)")
-            return int(text)
-    raise _Invalid(f"{name} is not a whole number ({str(value)[:40]!r})")
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and (digits := value.strip()).isascii() and digits.isdigit():
+        if len(digits) > _MAX_DIGITS:  # past every range; int() refuses thousands of digits
+            raise _out_of_range(name, digits, valid, what)
+        number = int(digits)
+    else:
+        raise _Invalid(f"{name} is not a whole number ({str(value)[:40]!r})")
+    if number not in valid:
+        shown = str(number) if abs(number) < 10**40 else "more than 40 digits"
+        raise _out_of_range(name, shown, valid, what)
+    return number
 
 
-def _in_range(number: int, name: str, valid: Range, what: str) -> int:
-    if number in valid:
-        return number
-    shown = str(number) if abs(number) < 10**40 else f"{str(number)[:40]}..."
-    raise _Invalid(f"{name} is out of range ({shown}; {what} is {valid})")
+def _out_of_range(name: str, shown: str, valid: Range, what: str) -> _Invalid:
+    shown = shown if len(shown) <= 40 else "more than 40 digits"
+    return _Invalid(f"{name} is out of range ({shown}; {what} is {valid})")

@@ -24,7 +24,8 @@ def _signed_up_gleev_ids(items: list[dict]) -> set[int]:
     return {
         int(i["joystreamChannelId"])
         for i in items
-        if i.get("yppStatus") in YPP_STATUSES and i["yppStatus"] != UNVERIFIED
+        if i.get("yppStatus") in YPP_STATUSES
+        and i["yppStatus"] != UNVERIFIED
         and str(i.get("joystreamChannelId", "")).isdigit()
     }
 

@@ -268,7 +268,10 @@ def test_gleev_id_out_of_range_rejects_the_channel(value: object, shown: str) ->
 def test_gleev_id_of_many_digits_is_rejected_not_raised() -> None:
     result = parse_channel(channel_item(101, joystreamChannelId="9" * 5000))
     assert isinstance(result, Rejection)
-    assert result.reason.startswith("joystreamChannelId is out of range (9999")
+    assert result.reason == (
+        "joystreamChannelId is out of range (more than 40 digits; "
+        "a Gleev id is 1 to 9007199254740991)"
+    )
 
 
 def test_largest_gleev_id_hubspot_holds_exactly_is_a_channel() -> None:
@@ -489,7 +492,18 @@ def test_count_of_many_digits_is_flagged_not_raised() -> None:
     parsed = channel(101, statistics={"subscriberCount": "9" * 5000})
     assert parsed.subscribers is None
     assert [f.flag for f in parsed.flags] == ["bad-field:statistics.subscriberCount"]
-    assert len(parsed.flags[0].reason) < 100
+    assert parsed.flags[0].reason == (
+        "statistics.subscriberCount is out of range (more than 40 digits; "
+        "a count is 0 to 9007199254740991)"
+    )
+
+
+def test_digits_past_the_range_are_shown_in_the_reason() -> None:
+    parsed = channel(101, statistics={"subscriberCount": " 90071992547409920 "})
+    assert parsed.flags[0].reason == (
+        "statistics.subscriberCount is out of range (90071992547409920; "
+        "a count is 0 to 9007199254740991)"
+    )
 
 
 def test_largest_count_hubspot_holds_exactly_is_kept() -> None:
