@@ -270,7 +270,7 @@ class _Planner:
         if contact.id in self.claimed:
             return self.claimed[contact.id]
         key = contact.get(self.options.key_property)
-        return int(key) if key and key.isdigit() else None
+        return _named_gleev_id(key)
 
     # -- duplicate e-mails ----------------------------------------------------------------
 
@@ -537,7 +537,7 @@ class _Planner:
             return
         known |= self.links.keys()
         for key, contact in sorted(self.view.by_key.items()):
-            gleev_id = int(key) if key.isdigit() else None
+            gleev_id = _named_gleev_id(key)
             if gleev_id is not None and gleev_id not in known:
                 self.result.orphaned.append(
                     Orphan(gleev_id, contact.id, "contact carries a Gleev id with no channel")
@@ -545,7 +545,8 @@ class _Planner:
 
     def _record_duplicate_contacts(self) -> None:
         for key, contact_ids in sorted(self.view.key_collisions.items()):
-            gleev_ids = (int(key),) if key.isdigit() else ()
+            named = _named_gleev_id(key)
+            gleev_ids = () if named is None else (named,)
             self.result.conflicts.append(
                 Conflict(
                     ConflictKind.DUPLICATE_CONTACTS,
@@ -554,6 +555,14 @@ class _Planner:
                     contact_ids=tuple(contact_ids),
                 )
             )
+
+
+def _named_gleev_id(key: str | None) -> int | None:
+    """The Gleev id a contact's key property names, or None: the property can be edited by
+    hand in HubSpot, and str.isdigit() accepts digits int() refuses (a superscript two)."""
+    if key and key.isascii() and key.isdigit() and len(key) <= 20:
+        return int(key)
+    return None
 
 
 def _email_flag(channel: Channel, refused: str | None) -> tuple[str, str] | None:

@@ -312,3 +312,19 @@ def test_linked_contact_with_flags_is_unchanged_when_nothing_changed() -> None:
     again = full_run([messy], hubspot.full_view(), links)
 
     assert again.writes == [] and again.unchanged == 1
+
+
+# -- bad values in HubSpot ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["²", "9" * 5000, "-5", "12a"])
+def test_contact_whose_key_names_no_gleev_id_is_planned_around_not_raised(key: str) -> None:
+    typed_by_hand = contact("C1", email="someone@example.com", **{KEY: key})
+    twin = contact("C2", email="other@example.com", **{KEY: key})
+
+    result = full_run([item(101)], full_view(typed_by_hand, twin))
+
+    assert [w.target.gleev_id for w in result.writes] == [101]
+    assert result.orphaned == []
+    [conflict] = result.conflicts  # two contacts claim one key value: still reported
+    assert conflict.gleev_ids == () and conflict.contact_ids == ("C1", "C2")
