@@ -23,9 +23,9 @@ class Range:
         return f"{self.low} to {self.high}"
 
 
-# Integers HubSpot, and whatever reads HubSpot's data (its UI, exports, JavaScript), hold
-# exactly: number properties are double-precision floats, exact only up to 2**53 - 1. A larger
-# number comes back different from what was written, and would be rewritten on every full run.
+# The largest integer a double-precision float holds exactly, as JavaScript (HubSpot's app)
+# and most readers of HubSpot's data represent a number. A larger one may come back from a
+# number property different from what was written, and be rewritten on every full run.
 _EXACT_MAX = 2**53 - 1
 
 GLEEV_IDS = Range(1, _EXACT_MAX)
@@ -38,9 +38,10 @@ COUNTS = Range(0, _EXACT_MAX)
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
 """Timestamps HubSpot's datetime properties store and give back unchanged. HubSpot keeps an
-instant as milliseconds since 1970; before that they are negative, and the only dates that
-early in the channels table are placeholders such as 0001-01-01 (a date never set). After
-year 9999 an ISO 8601 timestamp needs more than the four year digits HubSpot reads."""
+instant as milliseconds since 1970: before that the number is negative, and a date that early
+in the channels table is a placeholder such as 0001-01-01 (a date never set), not a sign-up
+or a YouTube channel's creation. After year 9999 an ISO 8601 timestamp needs more than four
+year digits."""
 
 MAX_TEXT_LENGTH = 65_536
 """HubSpot's limit for a string property value written through the API ("Property field types
