@@ -174,7 +174,9 @@ class SyncEngine:
         log.info(
             "loaded",
             channels=len(source.channels),
-            rejected=len(source.rejected),
+            # Not `rejected`: the run's `rejected` also counts items whose Gleev id an
+            # earlier sign-up already uses, which only planning finds.
+            invalid=len(source.rejected),
             contacts=len(view.by_id) if list_contacts else None,
         )
         return source, view

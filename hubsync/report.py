@@ -121,7 +121,7 @@ def _details(reported: _Reported) -> dict[str, list[dict[str, Any]]]:
             for o in reported.orphaned
         ],
         "flagged": [
-            {"gleev_id": f.gleev_id, "youtube_id": f.youtube_id, "flag": f.flag}
+            {"gleev_id": f.gleev_id, "youtube_id": f.youtube_id, "flag": f.flag, "reason": f.reason}
             for f in reported.flagged
         ],
     }
@@ -247,7 +247,8 @@ def plan_table(result: RunResult) -> list[str]:
         [f"{o.gleev_id} (contact {o.contact_id}): {o.reason}" for o in reported.orphaned],
     )
     lines += _section(
-        "flagged", [f"{f.gleev_id} {f.youtube_id}: {f.flag}" for f in reported.flagged]
+        "flagged",
+        [f"{f.gleev_id} {f.youtube_id}: {f.flag} ({f.reason})" for f in reported.flagged],
     )
     return lines
 

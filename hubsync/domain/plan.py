@@ -25,6 +25,7 @@ from hubsync.domain.identity import (
 from hubsync.domain.lifecycle import lead_status_update, lifecycle_update
 from hubsync.domain.links import Link, Role
 from hubsync.domain.properties import LEAD_STATUS, LIFECYCLE_STAGE, managed_properties
+from hubsync.domain.referrals import REFERRAL_CYCLE, referral_cycles
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.values import same_value
 from hubsync.domain.view import ContactView
@@ -91,11 +92,22 @@ class Orphan:
     reason: str
 
 
+# Between the flags of one contact in `hubsync_flag`. Flags are in a stable order, so that the
+# contact's hash does not change from run to run: first why the contact is not the usual e-mail
+# contact (missing-email, invalid-email, duplicate-email-of:, email-on-contact:), then the
+# channel's fields that were blanked or cut (in the order of Channel's fields), then
+# referral-cycle.
+FLAG_SEPARATOR = ";"
+
+
 @dataclass(frozen=True, slots=True)
 class Flagged:
+    """A channel whose contact carries flags, and why."""
+
     gleev_id: int
     youtube_id: str
-    flag: str
+    flag: str  # every flag, as the contact's hubsync_flag says it
+    reason: str = ""  # the reason for each flag, in the same order, "; " between them
 
 
 @dataclass
@@ -144,10 +156,13 @@ class Plan:
 
     def absorb(self, second: Plan) -> None:
         """Take in what a second plan of some channels found (after HubSpot refused writes),
-        so the run reports it once: its conflicts, held and flagged channels."""
+        so the run reports it once: its conflicts, held and flagged channels. A channel's
+        flags from the second plan replace its flags from the first."""
         self.conflicts.extend(second.conflicts)
         self.held.extend(second.held)
-        self.flagged.extend(f for f in second.flagged if f not in self.flagged)
+        replanned = {f.gleev_id for f in second.flagged}
+        self.flagged = [f for f in self.flagged if f.gleev_id not in replanned]
+        self.flagged.extend(second.flagged)
 
     @property
     def creates(self) -> list[Write]:
@@ -207,6 +222,8 @@ class _Planner:
         self.kinds = _comparison_kinds(options.key_property)
         self.result = Plan()
         self.claimed: dict[str, int] = {}  # contact id -> the Gleev id that owns it
+        self.flagged: dict[int, Flagged] = {}  # by Gleev id: a channel's flags, decided last
+        self.cycles: dict[int, str] = {}  # Gleev id -> the referral cycle it is on
 
     def run(self) -> Plan:
         signed_up = [c for c in self.source.channels if c.signed_up]
@@ -214,6 +231,7 @@ class _Planner:
         synced, duplicates = unique_gleev_ids(signed_up)
         self.result.rejected = [*self.source.rejected, *duplicates]
         synced_ids = {c.gleev_id for c in synced}
+        self.cycles = referral_cycles(synced)
         self._claim_linked_contacts()
         groups = duplicate_email_groups(synced, self.view, self._owner)
         secondary = self._record_duplicate_groups(groups)
@@ -227,6 +245,7 @@ class _Planner:
                 self._plan_target(gleev_id, partial(referrer_target, gleev_id, key))
         self._record_orphans(synced_ids | set(referrers))
         self._record_duplicate_contacts()
+        self.result.flagged = list(self.flagged.values())
         return self.result
 
     # -- who owns which contact ---------------------------------------------------------
@@ -251,7 +270,7 @@ class _Planner:
         if contact.id in self.claimed:
             return self.claimed[contact.id]
         key = contact.get(self.options.key_property)
-        return int(key) if key and key.isdigit() else None
+        return _named_gleev_id(key)
 
     # -- duplicate e-mails ----------------------------------------------------------------
 
@@ -285,24 +304,39 @@ class _Planner:
         if refused:
             channel = replace(channel, email=None, email_issue=EmailIssue.INVALID)
         if group is None:
-            flag = channel.email_issue.value if channel.email_issue else ""
-            if flag:
-                self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+            flag = self._flag(channel, _email_flag(channel, refused))
             self._plan_target(
                 channel.gleev_id,
                 partial(customer_target, channel, key, Role.CUSTOMER, flag, refused),
                 channel,
             )
             return
+        primary = group.primary.gleev_id
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
-            reason = f"shares its e-mail with channel {group.primary.gleev_id} (policy hold)"
+            reason = f"shares its e-mail with channel {primary} (policy hold)"
             self.result.held.append(Held(channel.gleev_id, reason))
             return
-        flag = f"duplicate-email-of:{group.primary.gleev_id}"
-        self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+        duplicate = (f"duplicate-email-of:{primary}", f"channel {primary} keeps the shared e-mail")
+        flag = self._flag(channel, duplicate)
         self._plan_target(
             channel.gleev_id, partial(customer_target, channel, key, Role.DUPLICATE, flag), channel
         )
+
+    def _flag(self, channel: Channel, contact_flag: tuple[str, str] | None) -> str:
+        """Records the channel's flags (replacing any recorded before) and returns them as
+        its contact's hubsync_flag says them. `contact_flag` is why the contact is not the
+        usual e-mail contact, with its reason."""
+        cycle = self.cycles.get(channel.gleev_id)
+        if contact_flag is None and not channel.flags and cycle is None:  # the usual case
+            return ""
+        flags = [] if contact_flag is None else [contact_flag]
+        flags += [(f.flag, f.reason) for f in channel.flags]
+        if cycle is not None:
+            flags.append((REFERRAL_CYCLE, cycle))
+        flag = FLAG_SEPARATOR.join(name for name, _ in flags)
+        reason = "; ".join(reason for _, reason in flags)
+        self.flagged[channel.gleev_id] = Flagged(channel.gleev_id, channel.youtube_id, flag, reason)
+        return flag
 
     def _refused_email(self, channel: Channel) -> str | None:
         """The channel's e-mail if HubSpot refused it as invalid, in this run or before."""
@@ -443,8 +477,8 @@ class _Planner:
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
             self.result.held.append(Held(target.gleev_id, f"e-mail is on contact {holder.id}"))
             return None
-        flag = f"email-on-contact:{holder.id}"
-        self.result.flagged.append(Flagged(channel.gleev_id, channel.youtube_id, flag))
+        taken = (f"email-on-contact:{holder.id}", f"its e-mail is on contact {holder.id}")
+        flag = self._flag(channel, taken)
         return customer_target(channel, self.options.key_property, Role.DUPLICATE, flag)
 
     # -- writes ---------------------------------------------------------------------------
@@ -503,7 +537,7 @@ class _Planner:
             return
         known |= self.links.keys()
         for key, contact in sorted(self.view.by_key.items()):
-            gleev_id = int(key) if key.isdigit() else None
+            gleev_id = _named_gleev_id(key)
             if gleev_id is not None and gleev_id not in known:
                 self.result.orphaned.append(
                     Orphan(gleev_id, contact.id, "contact carries a Gleev id with no channel")
@@ -511,7 +545,8 @@ class _Planner:
 
     def _record_duplicate_contacts(self) -> None:
         for key, contact_ids in sorted(self.view.key_collisions.items()):
-            gleev_ids = (int(key),) if key.isdigit() else ()
+            named = _named_gleev_id(key)
+            gleev_ids = () if named is None else (named,)
             self.result.conflicts.append(
                 Conflict(
                     ConflictKind.DUPLICATE_CONTACTS,
@@ -520,6 +555,26 @@ class _Planner:
                     contact_ids=tuple(contact_ids),
                 )
             )
+
+
+def _named_gleev_id(key: str | None) -> int | None:
+    """The Gleev id a contact's key property names, or None: the property can be edited by
+    hand in HubSpot, and str.isdigit() accepts digits int() refuses (a superscript two)."""
+    if key and key.isascii() and key.isdigit() and len(key) <= 20:
+        return int(key)
+    return None
+
+
+def _email_flag(channel: Channel, refused: str | None) -> tuple[str, str] | None:
+    if channel.email_issue is None:
+        return None
+    if refused:
+        reason = "HubSpot refused the e-mail as invalid"
+    elif channel.email_issue is EmailIssue.MISSING:
+        reason = "no e-mail"
+    else:
+        reason = "the e-mail is not a valid address"
+    return channel.email_issue.value, reason
 
 
 def _comparison_kinds(key_property: str) -> dict[str, str]:

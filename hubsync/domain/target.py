@@ -30,7 +30,7 @@ class Target:
     names: tuple[str, ...]
     values: tuple[str, ...]  # "" means "should be empty"
     email: str | None = None
-    flag: str = ""  # why the contact is not the usual e-mail contact, also written to HubSpot
+    flag: str = ""  # every flag of the channel, as written to the contact's hubsync_flag
     refused_email: str | None = None  # the channel's e-mail, left out because HubSpot refused it
 
     @property

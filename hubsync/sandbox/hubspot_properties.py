@@ -7,11 +7,13 @@ from typing import Any
 
 from hubsync.sandbox.hubspot_errors import PropertyIssue
 from hubsync.sandbox.hubspot_values import (
+    MAX_STRING_LENGTH,
     format_date,
     format_instant,
     is_midnight_utc,
     is_number,
     is_plausible_email,
+    is_within_string_limit,
     now_ms,
     parse_timestamp_ms,
 )
@@ -351,6 +353,10 @@ def _normalize(definition: PropertyDefinition, value: str) -> tuple[str, Propert
         )
     if kind == "enumeration":
         return _normalize_option(definition, value)
+    if kind == "string" and not is_within_string_limit(value):
+        # HubSpot refuses the value (VALIDATION_ERROR); its exact error code is undocumented.
+        message = f"{name} is longer than {MAX_STRING_LENGTH} characters."
+        return value, PropertyIssue(name, "MAX_LENGTH_EXCEEDED", message)
     return value, None
 
 

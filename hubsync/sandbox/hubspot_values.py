@@ -17,6 +17,9 @@ _EMAIL = re.compile(
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _EPOCH_MS = re.compile(r"^-?\d+$")
 _MS_PER_DAY = 86_400_000
+# HubSpot's limit for a string property value ("Property field types in HubSpot": 65,536
+# characters), counted in UTF-16 code units as Java and JavaScript count a string's length.
+MAX_STRING_LENGTH = 65_536
 
 
 def now_ms() -> int:
@@ -41,6 +44,10 @@ def _top_level_domain_exists(label: str) -> bool:
 def _public_suffixes() -> PublicSuffixList:
     """The public suffix list shipped with the package: no network, at import or later."""
     return PublicSuffixList(accept_unknown=False, only_icann=True)
+
+
+def is_within_string_limit(value: str) -> bool:
+    return len(value.encode("utf-16-le")) // 2 <= MAX_STRING_LENGTH
 
 
 def is_number(value: str) -> bool:

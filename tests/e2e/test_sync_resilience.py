@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from hubsync.domain.channel import UNVERIFIED, YPP_STATUSES
 from hubsync.sandbox.seed import generate_channels, generate_leads
 from hubsync.state.store import StateStore
 from tests.e2e.world import FAST_RETRIES, KEY, World
@@ -23,7 +24,8 @@ def _signed_up_gleev_ids(items: list[dict]) -> set[int]:
     return {
         int(i["joystreamChannelId"])
         for i in items
-        if i.get("yppStatus") not in (None, "Unverified")
+        if i.get("yppStatus") in YPP_STATUSES
+        and i["yppStatus"] != UNVERIFIED
         and str(i.get("joystreamChannelId", "")).isdigit()
     }
 

@@ -1,8 +1,8 @@
 """Small builders for the planning-core tests: source items, contacts, views, links, runs.
 
 Everything here is pure and in memory. `FakeHubSpot` stands in for the portal when a test
-needs to "apply" a plan by hand: it creates contacts with fresh ids, merges updates, and
-hands back the links hubsync would remember afterwards.
+needs to "apply" a plan by hand: it creates contacts with fresh ids, merges updates, stores
+values as HubSpot does, and hands back the links hubsync would remember afterwards.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from hubsync.domain.contact import Contact
 from hubsync.domain.identity import DuplicateEmailPolicy
 from hubsync.domain.links import Link, Role
 from hubsync.domain.plan import Action, Plan, PlanOptions, Write, plan, read_source
+from hubsync.domain.properties import managed_properties
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.view import ContactView
+from hubsync.sandbox.hubspot_values import parse_timestamp_ms
 
 KEY = "gleev_channel_id"
 
@@ -158,8 +160,15 @@ def conflicts_of(result: Plan, kind: object) -> list[Any]:
     return [c for c in result.conflicts if c.kind == kind]
 
 
+# HubSpot's limit for a string property value, in UTF-16 code units.
+HUBSPOT_TEXT_LIMIT = 65_536
+
+
 class FakeHubSpot:
-    """An in-memory portal that applies a plan's writes the way HubSpot would."""
+    """An in-memory portal that applies a plan's writes the way HubSpot would, and stores
+    values as HubSpot does: a number as a double, a datetime as epoch milliseconds, an e-mail
+    lower-cased, a string cut at HubSpot's length limit. What a contact reads back is what
+    HubSpot made of what was written, not the text hubsync sent."""
 
     def __init__(self, *contacts: Contact, key_property: str = KEY) -> None:
         self.key_property = key_property
@@ -167,6 +176,23 @@ class FakeHubSpot:
             c.id: dict(c.properties) for c in contacts
         }
         self._next_id = 1000
+        self._kinds = {spec.name: spec.type for spec in managed_properties(key_property)}
+
+    def _stored(self, name: str, value: str) -> str:
+        kind = self._kinds.get(name, "string")
+        if value == "" or kind == "enumeration":
+            return value
+        if name == "email":
+            return value.lower()
+        if kind == "number":
+            number = float(value)
+            return str(int(number)) if number.is_integer() else repr(number)
+        if kind == "datetime":
+            ms = parse_timestamp_ms(value)
+            assert ms is not None, f"HubSpot refuses {value!r} for {name}"
+            return str(ms)
+        units = value.encode("utf-16-le")[: 2 * HUBSPOT_TEXT_LIMIT]
+        return units.decode("utf-16-le", errors="ignore")
 
     def _find(self, name: str, value: str) -> str | None:
         for contact_id, properties in self.contacts.items():
@@ -192,7 +218,9 @@ class FakeHubSpot:
             else:
                 assert write.contact_id in self.contacts, write
                 contact_id = write.contact_id
-            self.contacts[contact_id].update(write.properties)
+            self.contacts[contact_id].update(
+                (name, self._stored(name, value)) for name, value in write.properties.items()
+            )
             target = write.target
             saved[target.gleev_id] = Link(
                 target.gleev_id, contact_id, target.fingerprint, target.role

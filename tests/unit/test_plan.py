@@ -116,7 +116,6 @@ def test_target_carries_empty_values_that_a_create_leaves_out() -> None:
         "Suspended::CopyrightBreach",
         "Suspended::UnsupportedTopic",
         "OptedOut",
-        "Pending::SomethingNew",  # an unknown value is not Unverified, so a customer
     ],
 )
 def test_every_status_but_unverified_is_a_connected_customer(status: str) -> None:
@@ -126,6 +125,26 @@ def test_every_status_but_unverified_is_a_connected_customer(status: str) -> Non
     assert props["hs_lead_status"] == "CONNECTED"
     assert props["yppstatus"] == status
     assert result.unverified == 0
+
+
+def test_unknown_status_is_rejected_never_a_customer() -> None:
+    result = full_run([item(101, yppStatus="Pending::SomethingNew"), item(102)])
+    assert result.rejected == [
+        Rejection(youtube_id(101), "yppStatus is not a known YPP status ('Pending::SomethingNew')")
+    ]
+    assert [w.target.gleev_id for w in result.writes] == [102]
+
+
+@pytest.mark.parametrize("status", ["UNVERIFIED", " unverified "])
+def test_unverified_in_another_case_is_not_a_customer(status: str) -> None:
+    result = full_run([item(101, yppStatus=status)])
+    assert result.unverified == 1
+    assert result.writes == []
+
+
+def test_status_in_another_case_is_written_as_the_handbook_spells_it() -> None:
+    props = write_for(full_run([item(101, yppStatus="VERIFIED::GOLD")]), 101).properties
+    assert props["yppstatus"] == "Verified::Gold"
 
 
 def test_unverified_channel_is_counted_and_not_written() -> None:
@@ -286,11 +305,15 @@ def test_referrer_contact_with_a_marketing_lead_status_becomes_referrer() -> Non
 
 
 @pytest.mark.parametrize(
-    ("email", "flag"),
-    [(ABSENT, "missing-email"), ("   ", "missing-email"), ("creator101@", "invalid-email")],
+    ("email", "flag", "reason"),
+    [
+        (ABSENT, "missing-email", "no e-mail"),
+        ("   ", "missing-email", "no e-mail"),
+        ("creator101@", "invalid-email", "the e-mail is not a valid address"),
+    ],
 )
 def test_channel_without_usable_email_is_keyed_by_gleev_id_and_flagged(
-    email: object, flag: str
+    email: object, flag: str, reason: str
 ) -> None:
     result = full_run([item(101, email=email)])
     write = write_for(result, 101)
@@ -300,7 +323,7 @@ def test_channel_without_usable_email_is_keyed_by_gleev_id_and_flagged(
     assert write.properties == WITHOUT_EMAIL_101 | {"hubsync_flag": flag}
     assert write.target.role is Role.CUSTOMER
     assert write.reason == f"new customer ({flag})"
-    assert result.flagged == [Flagged(101, youtube_id(101), flag)]
+    assert result.flagged == [Flagged(101, youtube_id(101), flag, reason)]
 
 
 def test_padded_mixed_case_email_is_written_normalized() -> None:
@@ -442,6 +465,9 @@ def trio(**overrides: object) -> list[dict[str, object]]:
     ]
 
 
+DUPLICATE_OF_101 = "channel 101 keeps the shared e-mail"
+
+
 def test_duplicate_group_keeps_the_earliest_on_the_email_and_separates_the_others() -> None:
     result = full_run(trio())
     primary = write_for(result, 101)
@@ -467,8 +493,8 @@ def test_duplicate_group_keeps_the_earliest_on_the_email_and_separates_the_other
         )
     ]
     assert sorted(result.flagged, key=lambda f: f.gleev_id) == [
-        Flagged(102, youtube_id(102), "duplicate-email-of:101"),
-        Flagged(103, youtube_id(103), "duplicate-email-of:101"),
+        Flagged(102, youtube_id(102), "duplicate-email-of:101", DUPLICATE_OF_101),
+        Flagged(103, youtube_id(103), "duplicate-email-of:101", DUPLICATE_OF_101),
     ]
     assert result.held == []
 
@@ -622,7 +648,9 @@ def test_email_on_another_channels_contact_is_taken_and_the_channel_separated() 
             contact_ids=("C5",),
         )
     ]
-    assert result.flagged == [Flagged(101, youtube_id(101), "email-on-contact:C5")]
+    assert result.flagged == [
+        Flagged(101, youtube_id(101), "email-on-contact:C5", "its e-mail is on contact C5")
+    ]
 
 
 def test_email_on_a_contact_linked_to_another_channel_is_taken() -> None:
@@ -754,7 +782,7 @@ def test_bad_items_are_rejected_with_reasons_and_the_rest_planned() -> None:
         item(102, id=ABSENT),
         item(103, joystreamChannelId=ABSENT),
         item(104, joystreamChannelId="x104"),
-        item(105, statistics="n/a"),
+        item(105, yppStatus="Verified::Platinum"),
         {"id": "meta#version", "version": 3},
         item(106),
     ]
@@ -763,7 +791,7 @@ def test_bad_items_are_rejected_with_reasons_and_the_rest_planned() -> None:
         Rejection("<no id>", "id is missing"),
         Rejection(youtube_id(103), "joystreamChannelId is missing"),
         Rejection(youtube_id(104), "joystreamChannelId is not a whole number ('x104')"),
-        Rejection(youtube_id(105), "statistics is not a map"),
+        Rejection(youtube_id(105), "yppStatus is not a known YPP status ('Verified::Platinum')"),
         Rejection("meta#version", "joystreamChannelId is missing"),
     ]
     assert sorted(w.target.gleev_id for w in result.writes) == [101, 106]
