@@ -61,9 +61,9 @@ def test_a_rejected_item_named_by_youtube_id_says_it_is_rejected_and_why() -> No
 
 
 def test_a_rejected_item_named_by_gleev_id_says_it_is_rejected_and_why() -> None:
-    bad = item(101, statistics="lots")
+    bad = item(101, yppStatus="Pending")
 
-    with pytest.raises(UnknownChannelError, match="channel 101 is rejected: statistics is not"):
+    with pytest.raises(UnknownChannelError, match="channel 101 is rejected: yppStatus "):
         resolve_channels(["101"], [bad])
 
 
