@@ -18,8 +18,6 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from hubsync.sources.dynamo import GLEEV_ID_INDEX, REFERRER_INDEX
-
 SANDBOX_REGION = "us-east-1"
 _SANDBOX_KEY_ID = "sandbox"
 _SANDBOX_SECRET = "sandbox"
@@ -113,8 +111,8 @@ def create_channels_table(client: BaseClient, name: str = "channels") -> None:
                 {"AttributeName": "createdAt", "AttributeType": "S"},
             ],
             GlobalSecondaryIndexes=[
-                _index(GLEEV_ID_INDEX, "joystreamChannelId", "createdAt"),
-                _index(REFERRER_INDEX, "referrerChannelId"),
+                _index("joystreamChannelId-createdAt-index", "joystreamChannelId", "createdAt"),
+                _index("referrerChannelId-index", "referrerChannelId"),
                 _index("phantomKey-createdAt-index", "phantomKey", "createdAt"),
             ],
             BillingMode="PAY_PER_REQUEST",

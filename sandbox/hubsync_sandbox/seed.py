@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from boto3.dynamodb.table import BatchWriter
 from boto3.dynamodb.types import TypeSerializer
 from botocore.client import BaseClient
-
-from hubsync.aws import write_batches
 
 # videoCategoryId values of the YPP sync categories (Art, Animation and Film, ... Video Games).
 CATEGORY_IDS: tuple[str, ...] = (
@@ -221,13 +220,14 @@ def generate_leads(
 
 
 def write_channels(client: BaseClient, table: str, items: Iterable[Mapping[str, Any]]) -> None:
-    """Put `items` (plain Python, ints for numbers) into `table`, 25 per BatchWriteItem."""
+    """Put `items` (plain Python, ints for numbers) into `table`, 25 per BatchWriteItem.
+
+    boto3's batch writer resends unprocessed items; given a plain client, it sends the items
+    as they are, so they are serialized here."""
     serializer = TypeSerializer()
-
-    def put_request(item: Mapping[str, Any]) -> dict[str, Any]:
-        return {"PutRequest": {"Item": {k: serializer.serialize(v) for k, v in item.items()}}}
-
-    write_batches(client, table, map(put_request, items))
+    with BatchWriter(table, client) as writer:
+        for item in items:
+            writer.put_item(Item={k: serializer.serialize(v) for k, v in item.items()})
 
 
 def _gleev_ids(rng: random.Random, count: int, start: int) -> tuple[list[int], list[int]]:

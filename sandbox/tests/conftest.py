@@ -13,7 +13,7 @@ import urllib3
 from hubspot.crm.properties import PropertyCreate
 from urllib3.util.retry import Retry
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
-from hubsync.sandbox.hubspot import Exchange
+from hubsync_sandbox.hubspot import Exchange
 
 # The parts of HubSpot's official documents the checks use (hubspot_openapi/README.md).
 SPECS_DIR = Path(__file__).with_name("hubspot_openapi")
@@ -194,7 +194,7 @@ def exemptions_markdown() -> str:
         "Exchanges with the sandbox (and whatever else is journaled) are checked against the",
         "official documents `crm-contacts-v3.json` and `crm-properties-v3.json`. Where the",
         "documents are stricter than the live API or wrong, the check is relaxed as listed",
-        "here, once per departure. `tests/sandbox/openapi.py` holds the same list as",
+        "here, once per departure. `sandbox/tests/openapi.py` holds the same list as",
         "`SPEC_EXEMPTIONS`; a test keeps this file equal to it.",
         "",
     ]

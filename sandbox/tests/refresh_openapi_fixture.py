@@ -1,6 +1,6 @@
 """Regenerates the OpenAPI fixture (hubspot_openapi/) from HubSpot's official documents.
 
-    python -m tests.sandbox.refresh_openapi_fixture DIR
+    python -m sandbox.tests.refresh_openapi_fixture DIR
 
 DIR holds `crm-contacts-v3.json` and `crm-properties-v3.json` as HubSpot publishes them.
 What the exchange checks use is kept (paths, operations, parameters, bodies, responses,
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox.openapi import SPEC_FILES, SPECS_DIR
+from sandbox.tests.openapi import SPEC_FILES, SPECS_DIR
 
 # Words for people, not for a checker. A schema's `properties` map is exempt: there these
 # are the names of fields (HubSpot's Property has a `description` field).
@@ -70,7 +70,7 @@ def refresh(source_dir: Path, fixture_dir: Path = SPECS_DIR) -> list[Path]:
 def main(argv: list[str]) -> int:
     if len(argv) != 1 or not all((Path(argv[0]) / name).is_file() for name in SPEC_FILES):
         print(
-            "usage: python -m tests.sandbox.refresh_openapi_fixture DIR "
+            "usage: python -m sandbox.tests.refresh_openapi_fixture DIR "
             f"(DIR holds HubSpot's {' and '.join(SPEC_FILES)})",
             file=sys.stderr,
         )

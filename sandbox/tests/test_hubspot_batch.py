@@ -21,8 +21,8 @@ from hubspot.crm.contacts import (
     SimplePublicObjectId,
 )
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, create_property, limits_off, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.tests.conftest import RawApi, create_property, limits_off, make_client
 
 BATCH = "/crm/v3/objects/contacts/batch"
 

@@ -13,8 +13,8 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import NotFoundException
 
-from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import RawApi, create_property
+from hubsync_sandbox.hubspot import RunningSandbox
+from sandbox.tests.conftest import RawApi, create_property
 
 DEFAULT_PROPERTIES = {
     "createdate",

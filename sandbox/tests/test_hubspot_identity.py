@@ -24,9 +24,9 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import NotFoundException
 
-from hubsync.sandbox.hubspot import RunningSandbox, start_sandbox
-from hubsync.sandbox.hubspot_errors import HubSpotError
-from tests.sandbox.conftest import limits_off, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, start_sandbox
+from hubsync_sandbox.hubspot.errors import SandboxHubSpotError
+from sandbox.tests.conftest import limits_off, make_client
 
 ADDITIONAL = "hs_additional_emails"
 MERGED_IDS = "hs_merged_object_ids"
@@ -115,11 +115,11 @@ def test_the_setup_helper_adds_secondary_emails_under_the_email_rules(
     sandbox.store.add_secondary_email(ada, " Old@Example.com")
     sandbox.store.add_secondary_email(ada, "older@example.com")
     assert properties_of(client, ada)[ADDITIONAL] == "old@example.com;older@example.com"
-    with pytest.raises(HubSpotError, match=f"Existing ID: {ada}"):
+    with pytest.raises(SandboxHubSpotError, match=f"Existing ID: {ada}"):
         sandbox.store.add_secondary_email(grace, "OLD@example.com")
-    with pytest.raises(HubSpotError, match=f"Existing ID: {grace}"):
+    with pytest.raises(SandboxHubSpotError, match=f"Existing ID: {grace}"):
         sandbox.store.add_secondary_email(ada, "grace@example.com")
-    with pytest.raises(HubSpotError, match="INVALID_EMAIL"):
+    with pytest.raises(SandboxHubSpotError, match="INVALID_EMAIL"):
         sandbox.store.add_secondary_email(grace, "x@y.comtttt")
     with pytest.raises(KeyError):
         sandbox.store.add_secondary_email("999", "new@example.com")
@@ -325,7 +325,7 @@ def test_a_restore_is_refused_when_another_contact_took_the_email(
     archived = sandbox.store.add_contact({"email": "ada@example.com"})
     client.crm.contacts.basic_api.archive(archived)
     newer = sandbox.store.add_contact({"email": "ada@example.com"})
-    with pytest.raises(HubSpotError, match=f"Existing ID: {newer}"):
+    with pytest.raises(SandboxHubSpotError, match=f"Existing ID: {newer}"):
         sandbox.store.restore(archived)
     with pytest.raises(KeyError):
         sandbox.store.restore(newer)

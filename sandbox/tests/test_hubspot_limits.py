@@ -17,8 +17,8 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import ServiceException, UnauthorizedException
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, limits_off, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.tests.conftest import RawApi, limits_off, make_client
 
 CONTACTS = "/crm/v3/objects/contacts"
 SEARCH = "/crm/v3/objects/contacts/search"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hubsync.sandbox.hubspot import Exchange, RunningSandbox
-from tests.sandbox.conftest import RawApi
-from tests.sandbox.openapi import (
+from hubsync_sandbox.hubspot import Exchange, RunningSandbox
+from sandbox.tests.conftest import RawApi
+from sandbox.tests.openapi import (
     EXEMPTIONS_FILE,
     assert_valid_exchanges,
     exemptions_markdown,

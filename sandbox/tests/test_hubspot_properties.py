@@ -15,8 +15,8 @@ from hubspot.crm.properties import (
     PropertyUpdate,
 )
 
-from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import RawApi
+from hubsync_sandbox.hubspot import RunningSandbox
+from sandbox.tests.conftest import RawApi
 
 PROPERTIES = "/crm/v3/properties/contacts"
 LIFECYCLE_ORDER = [

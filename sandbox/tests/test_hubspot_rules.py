@@ -12,8 +12,8 @@ import pytest
 from hubspot.crm.contacts import ApiException, SimplePublicObjectInput
 from hubspot.crm.properties import OptionInput, PropertyUpdate
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, create_property, limits_off, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.tests.conftest import RawApi, create_property, limits_off, make_client
 
 CONTACTS = "/crm/v3/objects/contacts"
 
@@ -299,7 +299,7 @@ def refuse(*args, **kwargs):
 socket.socket.connect = refuse
 socket.create_connection = refuse
 socket.getaddrinfo = refuse
-from hubsync.sandbox.hubspot_values import is_plausible_email
+from hubsync_sandbox.hubspot.rules.values import is_plausible_email
 
 print(is_plausible_email("ada@example.com"), is_plausible_email("x@y.comtttt"))
 """

@@ -13,8 +13,8 @@ from hubspot.crm.contacts import (
     SimplePublicObjectInputForCreate,
 )
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, create_property, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.tests.conftest import RawApi, create_property, make_client
 
 SEARCH = "/crm/v3/objects/contacts/search"
 

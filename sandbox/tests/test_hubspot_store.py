@@ -13,8 +13,8 @@ from hubspot.crm.contacts import (
     SimplePublicObjectBatchInputUpsert,
 )
 
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from tests.sandbox.conftest import RawApi, make_client
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from sandbox.tests.conftest import RawApi, make_client
 
 
 def upsert_batch(client: hubspot.Client, emails: list[str]) -> None:

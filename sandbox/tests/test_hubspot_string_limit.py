@@ -8,8 +8,8 @@ import hubspot
 import pytest
 from hubspot.crm.contacts import ApiException, SimplePublicObjectInput
 
-from hubsync.sandbox.hubspot import RunningSandbox
-from tests.sandbox.conftest import create_property
+from hubsync_sandbox.hubspot import RunningSandbox
+from sandbox.tests.conftest import create_property
 
 LIMIT = 65_536
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hubsync.sandbox.hubspot_server import ROUTES
-from tests.sandbox.openapi import SPEC_FILES, SPECS_DIR, is_unchecked, spec_for
-from tests.sandbox.refresh_openapi_fixture import derive, main, refresh
+from hubsync_sandbox.hubspot.server import ROUTES
+from sandbox.tests.openapi import SPEC_FILES, SPECS_DIR, is_unchecked, spec_for
+from sandbox.tests.refresh_openapi_fixture import derive, main, refresh
 
 SANDBOX_OWN_ROUTES = "/_sandbox/"  # the sandbox's inspection endpoints, not HubSpot's
 
@@ -108,4 +108,4 @@ def test_the_script_needs_the_directory_of_the_official_documents(
     args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(args) == 2
-    assert "usage: python -m tests.sandbox.refresh_openapi_fixture DIR" in capsys.readouterr().err
+    assert "usage: python -m sandbox.tests.refresh_openapi_fixture DIR" in capsys.readouterr().err

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hubsync.sandbox.seed import (
+from hubsync_sandbox.seed import (
     CATEGORY_IDS,
     SeedSummary,
     generate_bad_items,

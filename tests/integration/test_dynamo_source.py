@@ -14,8 +14,6 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from hubsync.aws import NO_CREDENTIALS_MESSAGE, describe_aws_error, dynamodb_client
-from hubsync.sandbox.local import sandbox_aws_environment
-from hubsync.sandbox.seed import generate_bad_items, generate_channels, write_channels
 from hubsync.settings import ConfigError
 from hubsync.sources.dynamo import (
     GLEEV_ID_INDEX,
@@ -24,6 +22,8 @@ from hubsync.sources.dynamo import (
     ChannelTable,
     SourceError,
 )
+from hubsync_sandbox.dynamo import sandbox_aws_environment
+from hubsync_sandbox.seed import generate_bad_items, generate_channels, write_channels
 from tests.conftest import DynamoTables
 from tests.unit.factories import channel_item
 
@@ -56,6 +56,16 @@ def walk(value: Any) -> list[Any]:
     if isinstance(value, list | set):
         return [leaf for inner in value for leaf in walk(inner)]
     return [value]
+
+
+def test_the_sandbox_table_has_the_indexes_named_channels_are_read_by(
+    dynamo_tables: DynamoTables,
+) -> None:
+    table = dynamo_tables.client.describe_table(TableName=dynamo_tables.channels)["Table"]
+
+    indexes = {index["IndexName"] for index in table["GlobalSecondaryIndexes"]}
+
+    assert {GLEEV_ID_INDEX, REFERRER_INDEX} <= indexes
 
 
 def test_scan_yields_every_item_as_plain_python(dynamo_tables: DynamoTables) -> None:

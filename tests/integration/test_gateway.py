@@ -12,8 +12,8 @@ from hubsync.hubspot.gateway import HubSpotGateway, WriteInput
 from hubsync.hubspot.ratelimit import HubSpotLimiter
 from hubsync.hubspot.retry import RetryPolicy
 from hubsync.hubspot.schema import apply_schema
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 from hubsync.settings import Settings
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 
 TOKEN = "sandbox-token"
 KEY = "gleev_channel_id"

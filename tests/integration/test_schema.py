@@ -13,8 +13,8 @@ from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.ratelimit import HubSpotLimiter
 from hubsync.hubspot.retry import RetryPolicy
 from hubsync.hubspot.schema import apply_schema, check_schema
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 from hubsync.settings import Settings
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
 
 KEY = "gleev_channel_id"
 

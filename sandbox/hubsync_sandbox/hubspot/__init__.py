@@ -20,10 +20,10 @@ from __future__ import annotations
 import threading
 from types import TracebackType
 
-from hubsync.sandbox.hubspot_config import SandboxConfig
-from hubsync.sandbox.hubspot_exchange import Exchange
-from hubsync.sandbox.hubspot_server import SandboxHTTPServer
-from hubsync.sandbox.hubspot_store import SandboxStore
+from hubsync_sandbox.hubspot.config import SandboxConfig
+from hubsync_sandbox.hubspot.exchange import Exchange
+from hubsync_sandbox.hubspot.server import SandboxHTTPServer
+from hubsync_sandbox.hubspot.store import SandboxStore
 
 # How often the serving thread checks for stop(); stopping waits at most this long.
 STOP_POLL_S = 0.02

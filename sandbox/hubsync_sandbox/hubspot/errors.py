@@ -22,7 +22,7 @@ class PropertyIssue:
 
 
 @dataclass(eq=False)
-class HubSpotError(ValueError):
+class SandboxHubSpotError(ValueError):
     """An error answer: HTTP status plus the JSON fields HubSpot sends."""
 
     status: int
@@ -71,11 +71,11 @@ def new_correlation_id() -> str:
     return str(uuid.uuid4())
 
 
-def validation_error(message: str, **fields: Any) -> HubSpotError:
-    return HubSpotError(400, message, "VALIDATION_ERROR", **fields)
+def validation_error(message: str, **fields: Any) -> SandboxHubSpotError:
+    return SandboxHubSpotError(400, message, "VALIDATION_ERROR", **fields)
 
 
-def property_values_error(issues: list[PropertyIssue]) -> HubSpotError:
+def property_values_error(issues: list[PropertyIssue]) -> SandboxHubSpotError:
     """400 "Property values were not valid", listing every bad property of one input."""
     details = []
     for issue in issues:
@@ -99,7 +99,7 @@ def property_values_error(issues: list[PropertyIssue]) -> HubSpotError:
     )
 
 
-def blocked_email(email: str) -> HubSpotError:
+def blocked_email(email: str) -> SandboxHubSpotError:
     """The e-mail of a GDPR-deleted contact: 400 VALIDATION_ERROR, code INVALID_EMAIL.
 
     HubSpot blocklists the primary and additional e-mails of a contact it permanently
@@ -124,7 +124,9 @@ def blocked_email(email: str) -> HubSpotError:
     )
 
 
-def batch_refused(error: HubSpotError, culprit_id: str, trace_id: str | None) -> HubSpotError:
+def batch_refused(
+    error: SandboxHubSpotError, culprit_id: str, trace_id: str | None
+) -> SandboxHubSpotError:
     """A whole batch refused for one input's sake: `context` names that input (its id, and its
     trace id when it has one). The message stays HubSpot's, which names the refused value or
     the contact already holding it; only the not-found text, which names no id, gets the
@@ -144,38 +146,40 @@ def batch_refused(error: HubSpotError, culprit_id: str, trace_id: str | None) ->
     return replace(error, message=message, context=context)
 
 
-def duplicate_ids(ids: list[str]) -> HubSpotError:
+def duplicate_ids(ids: list[str]) -> SandboxHubSpotError:
     return validation_error(
         f"Duplicate IDs found in batch input: [{', '.join(ids)}]. IDs must be unique",
         context={"ids": ids},
     )
 
 
-def contact_conflict(existing_id: str) -> HubSpotError:
-    return HubSpotError(409, f"Contact already exists. Existing ID: {existing_id}", "CONFLICT")
+def contact_conflict(existing_id: str) -> SandboxHubSpotError:
+    return SandboxHubSpotError(
+        409, f"Contact already exists. Existing ID: {existing_id}", "CONFLICT"
+    )
 
 
-def unique_value_conflict(property_name: str, value: str, existing_id: str) -> HubSpotError:
+def unique_value_conflict(property_name: str, value: str, existing_id: str) -> SandboxHubSpotError:
     message = (
         f'A contact with the value "{value}" for the unique property "{property_name}" '
         f"already exists. Existing ID: {existing_id}"
     )
-    return HubSpotError(409, message, "CONFLICT")
+    return SandboxHubSpotError(409, message, "CONFLICT")
 
 
-def non_unique_id_property(property_name: str) -> HubSpotError:
+def non_unique_id_property(property_name: str) -> SandboxHubSpotError:
     return validation_error(
         f"Unable to perform update/upsert by non-unique 0-1 property {property_name}"
     )
 
 
-def contact_not_found() -> HubSpotError:
+def contact_not_found() -> SandboxHubSpotError:
     # HubSpot's answer for an id that does not exist carries no category.
-    return HubSpotError(404, "resource not found")
+    return SandboxHubSpotError(404, "resource not found")
 
 
-def non_numeric_id(contact_id: str) -> HubSpotError:
-    return HubSpotError(
+def non_numeric_id(contact_id: str) -> SandboxHubSpotError:
+    return SandboxHubSpotError(
         404,
         "Object not found.  objectId are usually numeric.",
         "OBJECT_NOT_FOUND",
@@ -183,8 +187,8 @@ def non_numeric_id(contact_id: str) -> HubSpotError:
     )
 
 
-def objects_not_found(ids: list[str]) -> HubSpotError:
-    return HubSpotError(
+def objects_not_found(ids: list[str]) -> SandboxHubSpotError:
+    return SandboxHubSpotError(
         404,
         "Could not get some CONTACT objects, they may be deleted or not exist. "
         "Check that ids are valid.",
@@ -193,8 +197,8 @@ def objects_not_found(ids: list[str]) -> HubSpotError:
     )
 
 
-def unauthenticated() -> HubSpotError:
-    return HubSpotError(
+def unauthenticated() -> SandboxHubSpotError:
+    return SandboxHubSpotError(
         401,
         "Authentication credentials not found. This API supports OAuth 2.0 authentication "
         "and you can find more details at "
@@ -203,8 +207,8 @@ def unauthenticated() -> HubSpotError:
     )
 
 
-def ten_secondly_limit_reached() -> HubSpotError:
-    return HubSpotError(
+def ten_secondly_limit_reached() -> SandboxHubSpotError:
+    return SandboxHubSpotError(
         429,
         "You have reached your ten_secondly_rolling limit.",
         extra={
@@ -215,8 +219,8 @@ def ten_secondly_limit_reached() -> HubSpotError:
     )
 
 
-def daily_limit_reached() -> HubSpotError:
-    return HubSpotError(
+def daily_limit_reached() -> SandboxHubSpotError:
+    return SandboxHubSpotError(
         429,
         "You have reached your daily limit.",
         extra={
@@ -227,10 +231,10 @@ def daily_limit_reached() -> HubSpotError:
     )
 
 
-def secondly_limit_reached() -> HubSpotError:
+def secondly_limit_reached() -> SandboxHubSpotError:
     """The per-second limit's 429, policyName SECONDLY (the API-key era's limit; HubSpot still
     sends X-HubSpot-RateLimit-Secondly headers, per the grouparoo/grouparoo fixtures)."""
-    return HubSpotError(
+    return SandboxHubSpotError(
         429,
         "You have reached your secondly limit.",
         extra={
@@ -241,25 +245,25 @@ def secondly_limit_reached() -> HubSpotError:
     )
 
 
-def search_secondly_limit_reached() -> HubSpotError:
+def search_secondly_limit_reached() -> SandboxHubSpotError:
     # Search 429s carry a category and no policyName.
-    return HubSpotError(429, "You have reached your secondly limit.", "RATE_LIMITS")
+    return SandboxHubSpotError(429, "You have reached your secondly limit.", "RATE_LIMITS")
 
 
-def injected_fault(status: int) -> HubSpotError:
+def injected_fault(status: int) -> SandboxHubSpotError:
     messages = {
         500: "internal error",
         502: "Bad Gateway: the upstream service did not answer in time.",
         503: "Service Unavailable: please retry later.",
     }
-    return HubSpotError(status, messages[status], "INTERNAL_ERROR")
+    return SandboxHubSpotError(status, messages[status], "INTERNAL_ERROR")
 
 
-def merge_with_itself(contact_id: str) -> HubSpotError:
+def merge_with_itself(contact_id: str) -> SandboxHubSpotError:
     return validation_error(
         f"Cannot merge contact {contact_id} with itself.", context={"ids": [contact_id]}
     )
 
 
-def route_not_found(method: str, path: str) -> HubSpotError:
-    return HubSpotError(404, f"No endpoint matches {method} {path}", "OBJECT_NOT_FOUND")
+def route_not_found(method: str, path: str) -> SandboxHubSpotError:
+    return SandboxHubSpotError(404, f"No endpoint matches {method} {path}", "OBJECT_NOT_FOUND")

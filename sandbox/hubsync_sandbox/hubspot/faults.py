@@ -15,9 +15,9 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-from hubsync.sandbox.hubspot_config import SandboxConfig
-from hubsync.sandbox.hubspot_errors import (
-    HubSpotError,
+from hubsync_sandbox.hubspot.config import SandboxConfig
+from hubsync_sandbox.hubspot.errors import (
+    SandboxHubSpotError,
     daily_limit_reached,
     search_secondly_limit_reached,
     secondly_limit_reached,
@@ -29,7 +29,7 @@ FAULT_STATUSES = (500, 502, 503)
 
 @dataclass(frozen=True)
 class Admission:
-    rejection: HubSpotError | None  # a 429 to answer, or None when the request may run
+    rejection: SandboxHubSpotError | None  # a 429 to answer, or None when the request may run
     headers: dict[str, str]  # X-HubSpot-RateLimit-* headers for the answer
 
 
@@ -72,7 +72,7 @@ class RateLimiter:
             while second and second[0] <= now - 1.0:
                 second.popleft()
 
-    def _rejection(self, config: SandboxConfig, is_search: bool) -> HubSpotError | None:
+    def _rejection(self, config: SandboxConfig, is_search: bool) -> SandboxHubSpotError | None:
         if config.daily_limit is not None and self._daily_used >= config.daily_limit:
             return daily_limit_reached()
         search_limit = config.search_per_second
@@ -86,12 +86,14 @@ class RateLimiter:
             return ten_secondly_limit_reached()
         return None
 
-    def _sends_retry_after(self, config: SandboxConfig, rejection: HubSpotError) -> bool:
+    def _sends_retry_after(self, config: SandboxConfig, rejection: SandboxHubSpotError) -> bool:
         if rejection.extra.get("policyName") == "DAILY":
             return False
         return config.retry_after_rate > 0 and self._random.random() < config.retry_after_rate
 
-    def _retry_after_s(self, config: SandboxConfig, rejection: HubSpotError, now: float) -> int:
+    def _retry_after_s(
+        self, config: SandboxConfig, rejection: SandboxHubSpotError, now: float
+    ) -> int:
         """Whole seconds until the limit that refused admits a request again (at least 1)."""
         if rejection.extra.get("policyName") != "TEN_SECONDLY_ROLLING" or not self._window:
             return 1

@@ -14,21 +14,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
-from hubsync.sandbox import hubspot_contacts_api, hubspot_properties_api
-from hubsync.sandbox.hubspot_api import ApiRequest, ApiResponse, Route
-from hubsync.sandbox.hubspot_config import SandboxConfig
-from hubsync.sandbox.hubspot_errors import (
-    HubSpotError,
+from hubsync_sandbox.hubspot.config import SandboxConfig
+from hubsync_sandbox.hubspot.errors import (
+    SandboxHubSpotError,
     injected_fault,
     new_correlation_id,
     route_not_found,
     unauthenticated,
     validation_error,
 )
-from hubsync.sandbox.hubspot_exchange import Exchange
-from hubsync.sandbox.hubspot_limits import FaultInjector
-from hubsync.sandbox.hubspot_store import SandboxStore
-from hubsync.sandbox.hubspot_values import format_instant, now_ms
+from hubsync_sandbox.hubspot.exchange import Exchange
+from hubsync_sandbox.hubspot.faults import FaultInjector
+from hubsync_sandbox.hubspot.routes import contacts, properties
+from hubsync_sandbox.hubspot.routes.base import ApiRequest, ApiResponse, Route
+from hubsync_sandbox.hubspot.rules.values import format_instant, now_ms
+from hubsync_sandbox.hubspot.store import SandboxStore
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ def sandbox_contacts(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 
 
 ROUTES: tuple[Route, ...] = (
-    *hubspot_contacts_api.ROUTES,
-    *hubspot_properties_api.ROUTES,
+    *contacts.ROUTES,
+    *properties.ROUTES,
     Route("GET", "/account-info/v3/api-usage/daily/private-apps", api_usage),
     Route("GET", "/_sandbox/stats", sandbox_stats),
     Route("GET", "/_sandbox/contacts", sandbox_contacts),
@@ -234,11 +234,11 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
                 base_url=f"http://{self.headers.get('Host') or self.server.server_name}",
             )
             return route.handler(self.server.store, request)
-        except HubSpotError as error:
+        except SandboxHubSpotError as error:
             return _error_response(error)
         except Exception:
             log.exception("sandbox handler failed: %s %s", self.command, self.path)
-            return _error_response(HubSpotError(500, "internal error", "INTERNAL_ERROR"))
+            return _error_response(SandboxHubSpotError(500, "internal error", "INTERNAL_ERROR"))
 
     def _send(self, response: ApiResponse) -> None:
         payload = b"" if response.body is None else json.dumps(response.body).encode()
@@ -272,7 +272,9 @@ class SandboxRequestHandler(BaseHTTPRequestHandler):
         )
 
 
-def _error_response(error: HubSpotError, headers: dict[str, str] | None = None) -> ApiResponse:
+def _error_response(
+    error: SandboxHubSpotError, headers: dict[str, str] | None = None
+) -> ApiResponse:
     correlation_id = new_correlation_id()
     return ApiResponse(
         error.status,

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hubsync.sandbox.hubspot_config import SandboxConfig
-from hubsync.sandbox.hubspot_errors import (
-    HubSpotError,
+from hubsync_sandbox.hubspot.config import SandboxConfig
+from hubsync_sandbox.hubspot.errors import (
+    SandboxHubSpotError,
     batch_refused,
     blocked_email,
     contact_conflict,
@@ -26,16 +26,16 @@ from hubsync.sandbox.hubspot_errors import (
     unique_value_conflict,
     validation_error,
 )
-from hubsync.sandbox.hubspot_exchange import Exchange
-from hubsync.sandbox.hubspot_limits import RateLimiter
-from hubsync.sandbox.hubspot_merge import merged_values
-from hubsync.sandbox.hubspot_properties import (
+from hubsync_sandbox.hubspot.exchange import Exchange
+from hubsync_sandbox.hubspot.faults import RateLimiter
+from hubsync_sandbox.hubspot.rules.merge import merged_values
+from hubsync_sandbox.hubspot.rules.properties import (
     ADDITIONAL_EMAILS,
     PropertyCatalog,
     PropertyDefinition,
     split_values,
 )
-from hubsync.sandbox.hubspot_values import format_instant, now_ms
+from hubsync_sandbox.hubspot.rules.values import format_instant, now_ms
 
 # Read-only properties a seeded contact or a human in the UI may still set.
 HUMAN_WRITABLE_READ_ONLY = frozenset(
@@ -73,7 +73,7 @@ class ContactRecord:
 
 
 @dataclass(frozen=True)
-class WriteInput:
+class SandboxWriteInput:
     properties: dict[str, str]
     id: str | None = None
     id_property: str | None = None
@@ -90,7 +90,7 @@ class WriteResult:
 
 @dataclass(frozen=True)
 class BatchError:
-    error: HubSpotError
+    error: SandboxHubSpotError
     trace_ids: list[str]
 
 
@@ -129,7 +129,7 @@ class SandboxStore:
     # ---- Python interface (seeding, drift, inspection) ----
 
     def add_contact(self, properties: dict[str, str]) -> str:
-        """Seeds a contact under the same uniqueness and value rules; raises HubSpotError.
+        """Seeds a contact under the same uniqueness and value rules; raises SandboxHubSpotError.
 
         Like any write, it reaches search only after `search_index_delay_s`.
         """
@@ -168,7 +168,7 @@ class SandboxStore:
     def add_secondary_email(self, contact_id: str, email: str) -> None:
         """Gives a contact another e-mail in hs_additional_emails, as a merge or a person in
         HubSpot's UI does (the API cannot write it). Raises KeyError for an unknown contact,
-        HubSpotError for an invalid, blocklisted or taken address."""
+        SandboxHubSpotError for an invalid, blocklisted or taken address."""
         with self.lock:
             record = self._find_active(contact_id, None)
             if record is None:
@@ -183,9 +183,10 @@ class SandboxStore:
             )
 
     def merge(self, primary_id: str, merged_id: str) -> str:
-        """Merges two contacts as HubSpot does (`hubspot_merge`) and returns the id of the
+        """Merges two contacts as HubSpot does (`rules.merge`) and returns the id of the
         surviving record: a new one unless `merge_creates_new_id` is off. Both old ids keep
-        reading as the survivor. Raises HubSpotError for an unknown id or one contact twice."""
+        reading as the survivor. Raises SandboxHubSpotError for an unknown id or one contact
+        twice."""
         with self.lock:
             primary, merged = self._require_active(primary_id), self._require_active(merged_id)
             if primary.id == merged.id:
@@ -217,7 +218,8 @@ class SandboxStore:
         """Brings an archived contact back with its id and values, as HubSpot's recycle bin
         does (archived contacts are restorable for 90 days: knowledge.hubspot.com/contacts/
         restore-deleted-contacts-companies-deals-or-tickets). Raises KeyError if it is not
-        archived, HubSpotError if another contact took its e-mail or unique value meanwhile."""
+        archived, SandboxHubSpotError if another contact took its e-mail or unique value
+        meanwhile."""
         with self.lock:
             record = self._archived.get(contact_id)
             if record is None:
@@ -229,7 +231,7 @@ class SandboxStore:
     def gdpr_delete(self, id_value: str, id_property: str | None = None) -> None:
         """Deletes a contact for good and blocklists its e-mails, primary and additional; an
         e-mail no contact has is blocklisted all the same (the gdpr-delete operation of
-        crm-contacts-v3.json). Raises HubSpotError for an unknown id."""
+        crm-contacts-v3.json). Raises SandboxHubSpotError for an unknown id."""
         with self.lock:
             self.raise_for_id_property(id_property, allow_email=True)
             record = self._find_active(id_value, id_property)
@@ -319,20 +321,20 @@ class SandboxStore:
             if visible is not None:
                 yield record, visible
 
-    def create_batch(self, inputs: Sequence[WriteInput]) -> BatchResult:
+    def create_batch(self, inputs: Sequence[SandboxWriteInput]) -> BatchResult:
         with self.lock:
             return self._run_batch(inputs, self._create_input, per_input=_all_traced(inputs))
 
-    def update_batch(self, inputs: Sequence[WriteInput]) -> BatchResult:
+    def update_batch(self, inputs: Sequence[SandboxWriteInput]) -> BatchResult:
         """Updates by id. Unless `batch_errors_per_input`, one unknown or archived id (or any
-        bad input) refuses the whole batch; see `hubspot_errors.batch_refused`."""
+        bad input) refuses the whole batch; see `errors.batch_refused`."""
         with self.lock:
             for item in inputs:
                 self.raise_for_id_property(item.id_property, allow_email=False)
             if not self.config.batch_errors_per_input:
                 return self._run_batch(inputs, self._update_input, per_input=False, whole=True)
-            found: list[WriteInput] = []
-            missing: list[WriteInput] = []
+            found: list[SandboxWriteInput] = []
+            missing: list[SandboxWriteInput] = []
             for item in inputs:
                 exists = self._find_active(item.id or "", item.id_property) is not None
                 (found if exists else missing).append(item)
@@ -343,7 +345,7 @@ class SandboxStore:
                 result.errors.append(BatchError(objects_not_found(ids), traces))
             return result
 
-    def upsert_batch(self, inputs: Sequence[WriteInput]) -> BatchResult:
+    def upsert_batch(self, inputs: Sequence[SandboxWriteInput]) -> BatchResult:
         with self.lock:
             for item in inputs:
                 if item.id_property in (None, "", "hs_object_id"):
@@ -389,8 +391,8 @@ class SandboxStore:
 
     def _run_batch(
         self,
-        inputs: Sequence[WriteInput],
-        write: Callable[[WriteInput, UndoLog], WriteResult],
+        inputs: Sequence[SandboxWriteInput],
+        write: Callable[[SandboxWriteInput, UndoLog], WriteResult],
         *,
         per_input: bool,
         whole: bool = False,
@@ -402,7 +404,7 @@ class SandboxStore:
         for item in inputs:
             try:
                 result.results.append(write(item, undo))
-            except HubSpotError as error:
+            except SandboxHubSpotError as error:
                 if per_input:
                     result.errors.append(BatchError(error, [item.trace_id or ""]))
                     continue
@@ -412,18 +414,18 @@ class SandboxStore:
                 raise
         return result
 
-    def _create_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
+    def _create_input(self, item: SandboxWriteInput, undo: UndoLog) -> WriteResult:
         record = self._create(item.properties, undo)
         return WriteResult(record, tuple(item.properties), True, item.trace_id)
 
-    def _update_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
+    def _update_input(self, item: SandboxWriteInput, undo: UndoLog) -> WriteResult:
         record = self._find_active(item.id or "", item.id_property)
         if record is None:
             raise objects_not_found([item.id or ""])
         updated = self._update(record, item.properties, undo)
         return WriteResult(updated, tuple(item.properties), False, item.trace_id)
 
-    def _upsert_input(self, item: WriteInput, undo: UndoLog) -> WriteResult:
+    def _upsert_input(self, item: SandboxWriteInput, undo: UndoLog) -> WriteResult:
         key_property, key = item.id_property or "", item.id or ""
         record = self._find_active(key, key_property)
         if record is not None:
@@ -622,7 +624,7 @@ def _by_record_id(id_property: str | None) -> bool:
     return id_property in (None, "", "hs_object_id")
 
 
-def _all_traced(inputs: Sequence[WriteInput]) -> bool:
+def _all_traced(inputs: Sequence[SandboxWriteInput]) -> bool:
     return all(item.trace_id for item in inputs)
 
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from hubsync.sandbox.hubspot_errors import duplicate_ids, validation_error
+from hubsync_sandbox.hubspot.errors import duplicate_ids, validation_error
 
 if TYPE_CHECKING:
-    from hubsync.sandbox.hubspot_store import SandboxStore
+    from hubsync_sandbox.hubspot.store import SandboxStore
 
 MAX_BATCH_INPUTS = 100
 

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from hubsync.sandbox.hubspot_api import (
+from hubsync_sandbox.hubspot.errors import objects_not_found, validation_error
+from hubsync_sandbox.hubspot.routes.base import (
     ApiRequest,
     ApiResponse,
     Route,
@@ -24,21 +25,20 @@ from hubsync.sandbox.hubspot_api import (
     require_properties,
     require_string,
 )
-from hubsync.sandbox.hubspot_errors import objects_not_found, validation_error
-from hubsync.sandbox.hubspot_properties import (
+from hubsync_sandbox.hubspot.rules.properties import (
     ALWAYS_READ_PROPERTIES,
     DEFAULT_READ_PROPERTIES,
     PropertyCatalog,
 )
-from hubsync.sandbox.hubspot_search import parse_search_request, run_search
-from hubsync.sandbox.hubspot_store import (
+from hubsync_sandbox.hubspot.rules.search import parse_search_request, run_search
+from hubsync_sandbox.hubspot.rules.values import format_instant, now_ms
+from hubsync_sandbox.hubspot.store import (
     BatchResult,
     ContactRecord,
     SandboxStore,
-    WriteInput,
+    SandboxWriteInput,
     WriteResult,
 )
-from hubsync.sandbox.hubspot_values import format_instant, now_ms
 
 CONTACTS = "/crm/v3/objects/contacts"
 DEFAULT_PAGE_SIZE = 10
@@ -105,7 +105,7 @@ def get_contact(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 def create_contact(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     properties = require_properties(require_object(request.body))
     with store.lock:
-        result = store.create_batch([WriteInput(properties)]).results[0]
+        result = store.create_batch([SandboxWriteInput(properties)]).results[0]
         contact = render_contact(result.record, store.catalog, list(result.record.properties))
     location = f"{request.base_url}{CONTACTS}/{result.record.id}"
     return ApiResponse(201, contact, {"Location": location})
@@ -127,7 +127,7 @@ def archive_contact(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 
 
 def merge_contacts(store: SandboxStore, request: ApiRequest) -> ApiResponse:
-    """Merges two contacts (see `hubspot_merge`) and answers the surviving record."""
+    """Merges two contacts (see `rules.merge`) and answers the surviving record."""
     body = require_object(request.body)
     primary_id = require_string(body, "primaryObjectId")
     merged_id = require_string(body, "objectIdToMerge")
@@ -173,7 +173,9 @@ def batch_read(store: SandboxStore, request: ApiRequest) -> ApiResponse:
 def batch_create(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     started = now_ms()
     inputs = [
-        WriteInput(require_properties(item), trace_id=optional_string(item, "objectWriteTraceId"))
+        SandboxWriteInput(
+            require_properties(item), trace_id=optional_string(item, "objectWriteTraceId")
+        )
         for item in require_inputs(request.body)
     ]
     _raise_for_duplicate_traces(inputs)
@@ -255,8 +257,8 @@ def _written_contact(store: SandboxStore, result: WriteResult) -> dict[str, Any]
     return render_contact(result.record, store.catalog, result.sent)
 
 
-def _keyed_input(item: dict[str, Any]) -> WriteInput:
-    return WriteInput(
+def _keyed_input(item: dict[str, Any]) -> SandboxWriteInput:
+    return SandboxWriteInput(
         require_properties(item),
         id=_input_id(item),
         id_property=optional_string(item, "idProperty"),
@@ -271,7 +273,7 @@ def _input_id(item: Any) -> str:
     return contact_id
 
 
-def _raise_for_duplicate_traces(inputs: list[WriteInput]) -> None:
+def _raise_for_duplicate_traces(inputs: list[SandboxWriteInput]) -> None:
     raise_for_duplicates([item.trace_id for item in inputs if item.trace_id], "objectWriteTraceIds")
 
 

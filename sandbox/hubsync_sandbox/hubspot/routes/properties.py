@@ -6,15 +6,15 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from hubsync.sandbox.hubspot_api import (
+from hubsync_sandbox.hubspot.errors import SandboxHubSpotError, validation_error
+from hubsync_sandbox.hubspot.routes.base import (
     ApiRequest,
     ApiResponse,
     Route,
     require_object,
     require_string,
 )
-from hubsync.sandbox.hubspot_errors import HubSpotError, validation_error
-from hubsync.sandbox.hubspot_properties import (
+from hubsync_sandbox.hubspot.rules.properties import (
     FIELD_TYPES_BY_TYPE,
     MAX_UNIQUE_PROPERTIES,
     PROPERTY_TYPES,
@@ -22,8 +22,8 @@ from hubsync.sandbox.hubspot_properties import (
     PropertyDefinition,
     PropertyGroup,
 )
-from hubsync.sandbox.hubspot_store import SandboxStore
-from hubsync.sandbox.hubspot_values import now_ms
+from hubsync_sandbox.hubspot.rules.values import now_ms
+from hubsync_sandbox.hubspot.store import SandboxStore
 
 PROPERTIES = "/crm/v3/properties/{objectType}"
 CONTACT_OBJECT_TYPES = ("contacts", "0-1")
@@ -50,7 +50,7 @@ def create_property(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     with store.lock:
         definition = _new_definition(store, body)
         if store.catalog.get(definition.name) is not None:
-            raise HubSpotError(
+            raise SandboxHubSpotError(
                 409, f"Property named '{definition.name}' already exists.", "OBJECT_ALREADY_EXISTS"
             )
         store.add_property(definition)
@@ -82,7 +82,7 @@ def create_group(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     group = PropertyGroup(name, label, _int(body, "displayOrder", -1))
     with store.lock:
         if store.catalog.group(name) is not None:
-            raise HubSpotError(
+            raise SandboxHubSpotError(
                 409, f"Property group named '{name}' already exists.", "OBJECT_ALREADY_EXISTS"
             )
         store.catalog.add_group(group)
@@ -198,7 +198,7 @@ def _int(body: dict[str, Any], name: str, default: int) -> int:
 def _existing(store: SandboxStore, name: str) -> PropertyDefinition:
     definition = store.catalog.get(name)
     if definition is None:
-        raise HubSpotError(404, f"Property {name} does not exist", "OBJECT_NOT_FOUND")
+        raise SandboxHubSpotError(404, f"Property {name} does not exist", "OBJECT_NOT_FOUND")
     return definition
 
 
@@ -211,7 +211,7 @@ def _existing_group(store: SandboxStore, name: str) -> str:
 def _require_contacts(request: ApiRequest) -> None:
     object_type = request.path_params["objectType"]
     if object_type not in CONTACT_OBJECT_TYPES:
-        raise HubSpotError(
+        raise SandboxHubSpotError(
             404, f"The sandbox emulates contacts only, not {object_type}.", "OBJECT_NOT_FOUND"
         )
 

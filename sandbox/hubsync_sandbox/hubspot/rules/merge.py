@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from hubsync.sandbox.hubspot_properties import ADDITIONAL_EMAILS, MERGED_OBJECT_IDS, split_values
+from hubsync_sandbox.hubspot.rules.properties import (
+    ADDITIONAL_EMAILS,
+    MERGED_OBJECT_IDS,
+    split_values,
+)
 
 # Values the store sets itself on the surviving record.
 SYSTEM_PROPERTIES = ("hs_object_id", "createdate", "lastmodifieddate")

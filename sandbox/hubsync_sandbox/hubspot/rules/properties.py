@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hubsync.sandbox.hubspot_errors import PropertyIssue
-from hubsync.sandbox.hubspot_values import (
+from hubsync_sandbox.hubspot.errors import PropertyIssue
+from hubsync_sandbox.hubspot.rules.values import (
     MAX_STRING_LENGTH,
     format_date,
     format_instant,

@@ -7,9 +7,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hubsync.sandbox.hubspot_errors import validation_error
-from hubsync.sandbox.hubspot_properties import ADDITIONAL_EMAILS, PropertyCatalog, split_values
-from hubsync.sandbox.hubspot_values import parse_timestamp_ms
+from hubsync_sandbox.hubspot.errors import validation_error
+from hubsync_sandbox.hubspot.rules.properties import (
+    ADDITIONAL_EMAILS,
+    PropertyCatalog,
+    split_values,
+)
+from hubsync_sandbox.hubspot.rules.values import parse_timestamp_ms
 
 MAX_FILTER_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 6
