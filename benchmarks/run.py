@@ -24,10 +24,10 @@ from hubsync.engine import RunOptions, RunResult
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.schema import apply_schema
 from hubsync.log import configure_logging
-from hubsync.sandbox.hubspot import RunningSandbox
-from hubsync.sandbox.local import LocalDynamo, create_channels_table
-from hubsync.sandbox.seed import generate_channels, generate_leads, write_channels
 from hubsync.settings import Settings
+from hubsync_sandbox.dynamo import LocalDynamo, create_channels_table
+from hubsync_sandbox.hubspot import RunningSandbox
+from hubsync_sandbox.seed import generate_channels, generate_leads, write_channels
 
 
 @contextmanager

@@ -291,7 +291,7 @@ def _sandbox_module() -> Any:
         from hubsync import demo
     except ModuleNotFoundError as exc:
         raise ConfigError(
-            f"the local sandbox needs {exc.name}, which is not installed: "
-            "pip install 'hubsync[sandbox]'"
+            f"the local sandbox needs {str(exc.name).partition('.')[0]}, which is not installed: "
+            "from a checkout of hubsync, pip install ./sandbox '.[sandbox]' (or run make demo)"
         ) from None
     return demo

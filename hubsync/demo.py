@@ -17,21 +17,21 @@ from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.schema import apply_schema
 from hubsync.log import configure_logging
 from hubsync.report import summary_lines
-from hubsync.sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from hubsync.sandbox.local import (
+from hubsync.settings import ConfigError, LogLevel, Settings, load_settings
+from hubsync_sandbox.dynamo import (
     LocalDynamo,
     create_channels_table,
     sandbox_aws_environment,
     start_dynamo,
 )
-from hubsync.sandbox.seed import (
+from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from hubsync_sandbox.seed import (
     SeedSummary,
     generate_bad_items,
     generate_channels,
     generate_leads,
     write_channels,
 )
-from hubsync.settings import ConfigError, LogLevel, Settings, load_settings
 
 CHANNELS_TABLE = "channels"
 STATE_TABLE = "hubsync_state"

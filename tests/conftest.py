@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from botocore.client import BaseClient
 
-from hubsync.sandbox.local import LocalDynamo, create_channels_table, start_dynamo
 from hubsync.state.store import StateStore
+from hubsync_sandbox.dynamo import LocalDynamo, create_channels_table, start_dynamo
 
 
 @dataclass(frozen=True, slots=True)

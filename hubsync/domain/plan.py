@@ -390,7 +390,7 @@ class _Planner:
 
     def _needs_lookups(self, target: Target, link: Link | None) -> bool:
         """Linked contacts are read first; only when the linked contact is gone, or does not
-        already hold this channel's key and e-mail, are the key and e-mail searched for."""
+        already hold this channel's key and e-mail, are the key and e-mail looked up."""
         lookups = self.result.lookups
         if link is not None:
             if not self.view.knows_id(link.contact_id):

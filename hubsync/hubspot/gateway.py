@@ -152,6 +152,7 @@ class HubSpotGateway:
         return contacts
 
     def count_marketing_contacts(self) -> int:
+        """Not called by a sync: kept for the marketing-contact budget, which will use it."""
         request = sdk_contacts.PublicObjectSearchRequest(
             filter_groups=[
                 sdk_contacts.FilterGroup(

@@ -2,7 +2,8 @@
 
 HubSpot counts requests per app in a rolling 10-second window and searches per second per
 account. Each limiter remembers when it granted its last N slots and blocks a caller until
-the oldest grant has left the window (plus a margin).
+the oldest grant has left the window (plus a margin). A sync never searches: the search
+limiter is kept for the marketing-contact budget, whose count is a search.
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from hubsync.sandbox.hubspot import SandboxConfig, start_sandbox
-from hubsync.sandbox.local import sandbox_aws_environment
+from hubsync_sandbox.dynamo import sandbox_aws_environment
+from hubsync_sandbox.hubspot import SandboxConfig, start_sandbox
 from tests.e2e.world import World
 
 

@@ -125,3 +125,29 @@ def test_sandbox_and_demo_numbers_out_of_range_are_usage_errors(args: list[str])
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert f"Invalid value for '{args[1]}'" in done.stderr
+
+
+# Runs hubsync as an install without the sandbox distribution would: importing it fails.
+_WITHOUT_SANDBOX = (
+    "import sys; sys.modules['hubsync_sandbox'] = None; "
+    "from hubsync.cli import main; main(sys.argv[1:])"
+)
+
+
+@pytest.mark.parametrize("command", [["demo"], ["sandbox", "--seed", "5"]])
+def test_sandbox_commands_without_the_sandbox_installed_say_how_to_install_it(
+    command: list[str],
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SANDBOX, *command],
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr  # one line, no traceback
+    assert "needs hubsync_sandbox, which is not installed" in lines[0]
+    assert "pip install ./sandbox '.[sandbox]'" in lines[0]

@@ -12,7 +12,7 @@ import pytest
 
 from hubsync.hubspot.errors import MESSAGE_LIMIT
 from hubsync.hubspot.gateway import HubSpotGateway
-from hubsync.sandbox.hubspot import SandboxConfig, start_sandbox
+from hubsync_sandbox.hubspot import SandboxConfig, start_sandbox
 from tests.e2e.test_cli import TOKEN_LIKE, assert_one_line_no_traceback, hubsync
 from tests.e2e.world import KEY, World, clean_env
 from tests.unit.factories import channel_item

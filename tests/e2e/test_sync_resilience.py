@@ -13,10 +13,10 @@ from dataclasses import replace
 import pytest
 
 from hubsync.domain.channel import UNVERIFIED, YPP_STATUSES
-from hubsync.sandbox.seed import generate_channels, generate_leads
 from hubsync.state.store import StateStore
+from hubsync_sandbox.seed import generate_channels, generate_leads
+from sandbox.tests.openapi import assert_valid_exchanges
 from tests.e2e.world import FAST_RETRIES, KEY, World
-from tests.sandbox.openapi import assert_valid_exchanges
 from tests.unit.factories import channel_item
 
 

@@ -18,8 +18,8 @@ from hubsync.engine import RunOptions, RunResult
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.retry import RetryPolicy
 from hubsync.hubspot.schema import apply_schema
-from hubsync.sandbox.hubspot import RunningSandbox
 from hubsync.settings import Settings, load_settings
+from hubsync_sandbox.hubspot import RunningSandbox
 
 KEY = "gleev_channel_id"
 

@@ -18,7 +18,7 @@ from hubsync.domain.plan import Action, Plan, PlanOptions, Write, plan, read_sou
 from hubsync.domain.properties import managed_properties
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.view import ContactView
-from hubsync.sandbox.hubspot_values import parse_timestamp_ms
+from hubsync_sandbox.hubspot.rules.values import parse_timestamp_ms
 
 KEY = "gleev_channel_id"
 
