@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/hubsync demo
 
+# The engine's every branch is exercised by the unit tests alone, on in-memory ports.
+ENGINE_COVERAGE := --cov=hubsync.engine --cov-branch --cov-report=term --cov-fail-under=90
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/pytest tests/unit -q $(ENGINE_COVERAGE)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
