@@ -7,17 +7,11 @@ import os
 from hubsync.aws import dynamodb_client
 from hubsync.engine import RunOptions, RunResult, SyncEngine
 from hubsync.hubspot.gateway import HubSpotGateway
-from hubsync.log import end_run, get_logger, register_secrets, start_run
-from hubsync.report import result_dict
+from hubsync.log import end_run, register_secrets, start_run
+from hubsync.ports import ChannelSource, ContactGateway, RunState
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
 from hubsync.state.store import StateStore
-
-log = get_logger(__name__)
-
-# The run record lives in one DynamoDB item (400 KB at most): keep its detail lists short.
-RECORDED_DETAILS = 50
-
 
 # Secrets hubsync may find in its environment, masked even before the settings are read.
 SECRET_VARIABLES = ("HUBSYNC_HUBSPOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -32,36 +26,34 @@ def protect_secrets(settings: Settings) -> None:
     register_secrets([settings.hubspot_token.get_secret_value()])
 
 
-def build_engine(settings: Settings) -> SyncEngine:
-    client = dynamodb_client(settings.dynamo_endpoint_url)
+def build_engine(
+    settings: Settings,
+    *,
+    channels: ChannelSource | None = None,
+    hubspot: ContactGateway | None = None,
+    state: RunState | None = None,
+) -> SyncEngine:
+    """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
+    replaces the one the settings describe."""
+    client = None
+    if channels is None or state is None:
+        client = dynamodb_client(settings.dynamo_endpoint_url)
     return SyncEngine(
         settings,
-        ChannelTable(client, settings.channels_table),
-        HubSpotGateway(settings),
-        StateStore(client, settings.state_table),
+        channels or ChannelTable(client, settings.channels_table),
+        hubspot or HubSpotGateway(settings),
+        state or StateStore(client, settings.state_table),
     )
 
 
 def run_sync(
     settings: Settings, options: RunOptions, engine: SyncEngine | None = None
 ) -> RunResult:
-    """One run, now: check the state table, plan, apply unless dry, remember the result."""
+    """One run, now, logged under its own run id (the engine records its result)."""
     protect_secrets(settings)
     engine = engine or build_engine(settings)
     run_id = start_run()
     try:
-        engine.state.ensure_table(create=settings.create_state_table, dry_run=options.dry_run)
-        log.info("run started", full=options.full, dry_run=options.dry_run)
-        result = engine.run(options, run_id)
-        record = result_dict(result)
-        log.info("run finished", **{k: v for k, v in record.items() if k != "details"})
-        if not options.dry_run:
-            engine.state.save_run(_shortened(record))
-        return result
+        return engine.run(options, run_id)
     finally:
         end_run()
-
-
-def _shortened(record: dict) -> dict:
-    details = {name: items[:RECORDED_DETAILS] for name, items in record["details"].items()}
-    return {**record, "details": details}

@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from hubsync.batch import SecondRound, sort_outcomes, trace_id
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
-from hubsync.domain.outcome import ChannelOutcome, Outcome, channel_outcomes
+from hubsync.domain.outcome import Outcome, channel_outcomes
 from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
 from hubsync.domain.properties import managed_property_names
-from hubsync.domain.verdict import COMPLETED, FailureStreak, Verdict, WriteTally, judge_run
+from hubsync.domain.verdict import FailureStreak, judge_run
 from hubsync.domain.view import ContactView
-from hubsync.hubspot.errors import one_line
-from hubsync.hubspot.gateway import WRITE_ENDPOINTS, HubSpotGateway, WriteInput, WriteOutcome
+from hubsync.hubspot.gateway import WriteInput, WriteOutcome
 from hubsync.hubspot.schema import preflight
 from hubsync.log import get_logger
+from hubsync.ports import ChannelSource, ContactGateway, RunState
+from hubsync.report import result_fields
+from hubsync.result import RECORDED_DETAILS, RunResult, WriteFailure
 from hubsync.settings import Settings
-from hubsync.sources.dynamo import ChannelTable
-from hubsync.state.store import StateStore
+from hubsync.state.link_book import LinkBook
 
 log = get_logger(__name__)
 
@@ -41,51 +43,14 @@ class RunOptions:
     channels: tuple[str, ...] = ()  # YouTube ids (UC...) or Gleev ids
 
 
-@dataclass(frozen=True, slots=True)
-class WriteFailure:
-    gleev_id: int
-    action: str
-    category: str
-    message: str
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    mode: str
-    dry_run: bool
-    started_at: str
-    plan: Plan
-    created: int = 0
-    updated: int = 0
-    failures: list[WriteFailure] = field(default_factory=list)
-    resolved_conflicts: int = 0  # 409s resolved by linking to the existing contact
-    not_attempted: int = 0  # writes left when the run stopped early
-    stopped_on: str | None = None  # the error category that stopped the run early
-    verdict: Verdict = COMPLETED
-    api_calls: dict[str, int] = field(default_factory=dict)  # HTTP attempts by endpoint
-    retries: dict[str, int] = field(default_factory=dict)  # of those, retries by endpoint
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
-    duration_s: float = 0.0
-    channels: list[ChannelOutcome] = field(default_factory=list)  # each --channel, if named
-
-    @property
-    def write_calls(self) -> int:
-        return sum(self.api_calls.get(name, 0) for name in WRITE_ENDPOINTS)
-
-    @property
-    def read_calls(self) -> int:
-        return sum(self.api_calls.values()) - self.write_calls
-
-
 @dataclass
 class _Run:
     """What one run knows while it applies: the source, HubSpot's contacts as read, and the
-    links, which are updated in place as HubSpot confirms each batch."""
+    links, which change as HubSpot confirms each batch."""
 
     source: SourceSnapshot
     view: ContactView
-    links: dict[int, Link]
+    book: LinkBook
     options: PlanOptions
     result: RunResult
     # What HubSpot did with each named channel's write (only when channels are named).
@@ -97,9 +62,9 @@ class SyncEngine:
     def __init__(
         self,
         settings: Settings,
-        channels: ChannelTable,
-        hubspot: HubSpotGateway,
-        state: StateStore,
+        channels: ChannelSource,
+        hubspot: ContactGateway,
+        state: RunState,
     ) -> None:
         self.settings = settings
         self.channels = channels
@@ -107,6 +72,9 @@ class SyncEngine:
         self.state = state
 
     def run(self, options: RunOptions, run_id: str) -> RunResult:
+        """One run, now: check the state table, plan, apply unless dry, record the result."""
+        self.state.ensure_table(create=self.settings.create_state_table, dry_run=options.dry_run)
+        log.info("run started", full=options.full, dry_run=options.dry_run)
         started = time.monotonic()
         calls_before = dict(self.hubspot.calls)
         retries_before = dict(self.hubspot.retries)
@@ -133,20 +101,36 @@ class SyncEngine:
             the_plan = self._plan_with_lookups(source, view, links, plan_options)
         mode = "full" if full else "incremental"
         result = RunResult(run_id, mode, options.dry_run, started_at, the_plan, timings=timings)
-        run = _Run(source, view, links, plan_options, result)
+        run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
         if not options.dry_run:
             with _timed(timings, "apply_s"):
                 self._apply(run)
         if named:
             failures = {f.gleev_id: f"{f.category}: {f.message}" for f in result.failures}
             result.channels = channel_outcomes(
-                named, source.channels, the_plan, links, failures, run.written, options.dry_run
+                named,
+                source.channels,
+                the_plan,
+                run.book.links,
+                failures,
+                run.written,
+                options.dry_run,
             )
-        result.verdict = judge_run(_tally(result), self.settings.max_failure_ratio)
+        result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
+        self._record(result)
         return result
+
+    def _record(self, result: RunResult) -> None:
+        """Log the run's result and, unless it was a dry run, keep it in the state table."""
+        record = result.record(RECORDED_DETAILS)
+        log.info(
+            "run finished", **{k: v for k, v in result_fields(record).items() if k != "details"}
+        )
+        if not result.dry_run:
+            self.state.save_run(record)
 
     # -- load and plan ----------------------------------------------------------------------
 
@@ -204,7 +188,7 @@ class SyncEngine:
         self,
         source: SourceSnapshot,
         view: ContactView,
-        links: dict[int, Link],
+        links: Mapping[int, Link],
         options: PlanOptions,
     ) -> Plan:
         the_plan = plan(source, view, links, options)
@@ -236,7 +220,7 @@ class SyncEngine:
     # -- apply ------------------------------------------------------------------------------
 
     def _apply(self, run: _Run) -> None:
-        self.state.save_links(run.result.plan.confirmed)
+        run.book.confirm(run.result.plan.confirmed)
         second = SecondRound()
         self._write(run.result.plan.writes, run, second)
         if second and run.result.stopped_on:
@@ -261,31 +245,24 @@ class SyncEngine:
     def _write_batch(
         self, send: Sender, batch: list[Write], run: _Run, second: SecondRound | None
     ) -> list[WriteFailure]:
-        """One batch, halved around inputs HubSpot refuses it for; returns its failures."""
+        """One batch, resent around inputs HubSpot refuses it for; returns its failures."""
         outcomes = send_isolating_refusals(send, batch)
-        confirmed: list[Link] = []
-        gone: list[int] = []
-        failures: list[WriteFailure] = []
-        for write in batch:
-            outcome = outcomes.get(_trace_id(write))
-            if outcome is not None and outcome.ok and outcome.contact_id:
-                confirmed.append(_link(write, outcome.contact_id))
-                _count(run, write, outcome)
-            elif second is not None and outcome is not None and second.take(write, outcome):
-                continue
-            else:
-                failures.append(_failure(write, outcome))
-                if outcome is not None and outcome.error_category == "OBJECT_NOT_FOUND":
-                    gone.append(write.target.gleev_id)
-        self.state.save_links(confirmed)
+        answered = sort_outcomes(batch, outcomes, second_round=second is not None)
+        if second is not None:
+            second.add(answered.second_round)
+        run.book.confirm(_link(write, outcome.contact_id) for write, outcome in answered.confirmed)
         # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
-        self.state.delete_links(gone)
-        run.links.update((link.gleev_id, link) for link in confirmed)
-        for gleev_id in gone:
-            run.links.pop(gleev_id, None)
-        run.result.failures.extend(failures)
-        log.info("batch written", size=len(batch), confirmed=len(confirmed), failed=len(failures))
-        return failures
+        run.book.forget(answered.gone)
+        for write, outcome in answered.confirmed:
+            _count(run, write, outcome)
+        run.result.failures.extend(answered.failed)
+        log.info(
+            "batch written",
+            size=len(batch),
+            confirmed=len(answered.confirmed),
+            failed=len(answered.failed),
+        )
+        return answered.failed
 
     def _batches(self, writes: Sequence[Write]) -> Iterable[tuple[Sender, list[Write]]]:
         updates = [w for w in writes if w.action is Action.UPDATE]
@@ -314,37 +291,15 @@ class SyncEngine:
             only=frozenset(second.existing_contacts) | frozenset(second.refused_emails),
             refused_emails=run.options.refused_emails | frozenset(second.refused_emails.values()),
         )
-        retry = self._plan_with_lookups(run.source, run.view, run.links, retry_options)
+        retry = self._plan_with_lookups(run.source, run.view, run.book.links, retry_options)
         run.result.plan.absorb(retry)
-        self.state.save_links(retry.confirmed)
-        run.links.update((link.gleev_id, link) for link in retry.confirmed)
+        run.book.confirm(retry.confirmed)
         self._write(retry.writes, run)
         run.result.resolved_conflicts += sum(
             1
             for gleev_id, contact_id in second.existing_contacts.items()
-            if (link := run.links.get(gleev_id)) is not None and link.contact_id == contact_id
+            if (link := run.book.get(gleev_id)) is not None and link.contact_id == contact_id
         )
-
-
-@dataclass
-class SecondRound:
-    """Writes HubSpot refused for a reason a second plan can fix."""
-
-    existing_contacts: dict[int, str] = field(default_factory=dict)  # Gleev id -> contact id
-    refused_emails: dict[int, str] = field(default_factory=dict)  # Gleev id -> e-mail
-
-    def __len__(self) -> int:
-        return len(self.existing_contacts) + len(self.refused_emails)
-
-    def take(self, write: Write, outcome: WriteOutcome) -> bool:
-        gleev_id = write.target.gleev_id
-        if outcome.existing_contact_id:
-            self.existing_contacts[gleev_id] = outcome.existing_contact_id
-            return True
-        if write.target.email and outcome.email_refused:
-            self.refused_emails[gleev_id] = write.target.email
-            return True
-        return False
 
 
 @contextmanager
@@ -368,7 +323,7 @@ def send_isolating_refusals(
     as an option missing in the portal: the rest fails with it instead of being sent one by
     one, and the next run sends it again."""
     outcomes = {o.trace_id: o for o in send([_write_input(w) for w in batch])}
-    refused = [w for w in batch if (o := outcomes.get(_trace_id(w))) and o.batch_rejected]
+    refused = [w for w in batch if (o := outcomes.get(trace_id(w))) and o.batch_rejected]
     if not refused or len(batch) == 1:
         return outcomes
     culprits = [o for o in outcomes.values() if not o.ok and not o.batch_rejected]
@@ -380,7 +335,7 @@ def send_isolating_refusals(
         return outcomes
     this_reason = (culprits[0].error_category, culprits[0].error_message)
     if this_reason == reason:
-        outcomes.update((_trace_id(w), _shared_refusal(_trace_id(w), culprits[0])) for w in refused)
+        outcomes.update((trace_id(w), _shared_refusal(trace_id(w), culprits[0])) for w in refused)
         return outcomes
     outcomes.update(send_isolating_refusals(send, refused, this_reason))
     return outcomes
@@ -390,14 +345,10 @@ def _shared_refusal(trace_id: str, culprit: WriteOutcome) -> WriteOutcome:
     return replace(culprit, trace_id=trace_id, existing_contact_id=None)
 
 
-def _trace_id(write: Write) -> str:
-    return str(write.target.gleev_id)
-
-
 def _write_input(write: Write) -> WriteInput:
     record_id = write.contact_id if write.action is Action.UPDATE else write.id_value
     assert record_id is not None
-    return WriteInput(trace_id=_trace_id(write), id=record_id, properties=write.properties)
+    return WriteInput(trace_id=trace_id(write), id=record_id, properties=write.properties)
 
 
 def _link(write: Write, contact_id: str) -> Link:
@@ -412,30 +363,6 @@ def _count(run: _Run, write: Write, outcome: WriteOutcome) -> None:
         run.result.updated += 1
     if run.options.only is not None:  # channels are named: each one's outcome is reported
         run.written[write.target.gleev_id] = Outcome.CREATED if outcome.created else Outcome.UPDATED
-
-
-def _failure(write: Write, outcome: WriteOutcome | None) -> WriteFailure:
-    if outcome is None:
-        return WriteFailure(
-            write.target.gleev_id, write.action.value, "MISSING", "HubSpot gave no answer for it"
-        )
-    return WriteFailure(
-        write.target.gleev_id,
-        write.action.value,
-        outcome.error_category or "ERROR",
-        one_line(outcome.error_message or "HubSpot refused the write"),
-    )
-
-
-def _tally(result: RunResult) -> WriteTally:
-    first = result.failures[0] if result.failures else None
-    return WriteTally(
-        written=result.created + result.updated,
-        failed=len(result.failures),
-        not_attempted=result.not_attempted,
-        stopped_on=result.stopped_on,
-        first_failure=f"{first.gleev_id}: {first.category}: {first.message}" if first else None,
-    )
 
 
 def _calls_since(before: dict[str, int], now: dict[str, int]) -> dict[str, int]:

@@ -2,106 +2,56 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
-from hubsync.domain.channel import Rejection
-from hubsync.domain.outcome import ChannelOutcome, Outcome
-from hubsync.domain.plan import Conflict, Flagged, Held, Orphan, Plan
-from hubsync.engine import RunResult, WriteFailure
+from hubsync.domain.outcome import ChannelOutcome
+from hubsync.domain.plan import Plan
+from hubsync.result import RunDetails, RunRecord, RunResult
 
 FIRST_REASONS = 5  # rejected items and flagged channels shown in a run's summary
 
 
-@dataclass(frozen=True, slots=True)
-class _Reported:
-    """What a run reports: everything, or when channels are named, only what concerns them
-    (a run of named channels reads more than those, e.g. the channels a referrer referred)."""
-
-    conflicts: list[Conflict]
-    failures: list[WriteFailure]
-    rejected: list[Rejection]
-    held: list[Held]
-    orphaned: list[Orphan]
-    flagged: list[Flagged]
-
-    @classmethod
-    def of(cls, result: RunResult) -> _Reported:
-        plan = result.plan
-        if not result.channels:
-            return cls(
-                plan.conflicts,
-                result.failures,
-                plan.rejected,
-                plan.held,
-                plan.orphaned,
-                plan.flagged,
-            )
-        ids = {o.gleev_id for o in result.channels}
-        refs = {o.channel for o in result.channels}
-        return cls(
-            [c for c in plan.conflicts if ids.intersection(c.gleev_ids)],
-            [f for f in result.failures if f.gleev_id in ids],
-            [r for r in plan.rejected if r.item_id in refs],
-            [h for h in plan.held if h.gleev_id in ids],
-            [o for o in plan.orphaned if o.gleev_id in ids],
-            [f for f in plan.flagged if f.gleev_id in ids],
-        )
-
-
 def result_dict(result: RunResult) -> dict[str, Any]:
-    """The run result as one JSON-ready object (also what the state table remembers)."""
-    reported = _Reported.of(result)
+    """The run result as one JSON-ready object."""
+    return result_fields(result.record())
+
+
+def result_fields(record: RunRecord) -> dict[str, Any]:
+    """A run record as `--json` and the `run finished` log line show it."""
+    counts = record.counts
     return {
-        "run_id": result.run_id,
-        "mode": result.mode,
-        "dry_run": result.dry_run,
-        "started_at": result.started_at,
-        **_counts(result, reported),
-        "not_attempted": result.not_attempted,
-        "verdict": {"ok": result.verdict.ok, "reason": result.verdict.reason},
-        "resolved_409": result.resolved_conflicts,
+        "run_id": record.run_id,
+        "mode": record.mode,
+        "dry_run": record.dry_run,
+        "started_at": record.started_at,
+        "created": counts.created,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+        "failed": counts.failed,
+        "conflicts": counts.conflicts,
+        "rejected": counts.rejected,
+        "held": counts.held,
+        "orphaned": counts.orphaned,
+        "flagged": counts.flagged,
+        "unverified_skipped": counts.unverified_skipped,
+        "not_attempted": counts.not_attempted,
+        "verdict": {"ok": record.verdict.ok, "reason": record.verdict.reason},
+        "resolved_409": record.resolved_409,
         "api_calls": {
-            "total": sum(result.api_calls.values()),
-            "reads": result.read_calls,
-            "writes": result.write_calls,
-            "retries": sum(result.retries.values()),
-            "by_endpoint": dict(sorted(result.api_calls.items())),
+            "total": record.api_calls.total,
+            "reads": record.api_calls.reads,
+            "writes": record.api_calls.writes,
+            "retries": record.api_calls.retries,
+            "by_endpoint": dict(record.api_calls.by_endpoint),
         },
-        "duration_s": result.duration_s,
-        "timings": result.timings,
-        "details": _details(reported),
-        "channels": [_outcome_dict(o) for o in result.channels],
+        "duration_s": record.duration_s,
+        "timings": record.timings,
+        "details": _details(record.details),
+        "channels": [_outcome_dict(o) for o in record.channels],
     }
 
 
-def _counts(result: RunResult, reported: _Reported) -> dict[str, int]:
-    plan = result.plan
-    if result.dry_run:
-        created, updated = len(plan.creates), len(plan.updates)
-    else:
-        created, updated = result.created, result.updated
-    unchanged, unverified = plan.unchanged, plan.unverified
-    if result.channels:  # the named channels' own outcomes, not the table's
-        tally = Counter(o.outcome for o in result.channels)
-        created, updated = tally[Outcome.CREATED], tally[Outcome.UPDATED]
-        unchanged, unverified = tally[Outcome.UNCHANGED], tally[Outcome.SKIPPED]
-    return {
-        "created": created,
-        "updated": updated,
-        "unchanged": unchanged,
-        "failed": len(reported.failures),
-        "conflicts": len(reported.conflicts),
-        "rejected": len(reported.rejected),
-        "held": len(reported.held),
-        "orphaned": len(reported.orphaned),
-        "flagged": len(reported.flagged),
-        "unverified_skipped": unverified,
-    }
-
-
-def _details(reported: _Reported) -> dict[str, list[dict[str, Any]]]:
+def _details(reported: RunDetails) -> dict[str, list[dict[str, Any]]]:
     return {
         "conflicts": [
             {
@@ -113,7 +63,15 @@ def _details(reported: _Reported) -> dict[str, list[dict[str, Any]]]:
             }
             for c in reported.conflicts
         ],
-        "failures": [vars_of(f) for f in reported.failures],
+        "failures": [
+            {
+                "gleev_id": f.gleev_id,
+                "action": f.action,
+                "category": f.category,
+                "message": f.message,
+            }
+            for f in reported.failures
+        ],
         "rejected": [{"item": r.item_id, "reason": r.reason} for r in reported.rejected],
         "held": [{"gleev_id": h.gleev_id, "reason": h.reason} for h in reported.held],
         "orphaned": [
@@ -129,8 +87,13 @@ def _details(reported: _Reported) -> dict[str, list[dict[str, Any]]]:
 
 def _outcome_dict(outcome: ChannelOutcome) -> dict[str, Any]:
     return {
-        **vars_of(outcome),
+        "channel": outcome.channel,
+        "gleev_id": outcome.gleev_id,
         "outcome": outcome.outcome.value,
+        "contact_id": outcome.contact_id,
+        "detail": outcome.detail,
+        "role": outcome.role,
+        "flag": outcome.flag,
         "conflicts": list(outcome.conflicts),
     }
 
@@ -149,10 +112,6 @@ def planned_writes(plan: Plan) -> list[dict[str, Any]]:
         }
         for write in plan.writes
     ]
-
-
-def vars_of(record: Any) -> dict[str, Any]:
-    return {name: getattr(record, name) for name in record.__slots__}
 
 
 def summary_lines(result: RunResult, reasons: bool = True) -> list[str]:
@@ -217,7 +176,7 @@ def _outcome_lines(outcome: ChannelOutcome, dry_run: bool) -> list[str]:
 
 def plan_table(result: RunResult) -> list[str]:
     plan = result.plan
-    reported = _Reported.of(result)
+    reported = result.record().details
     rows = [("ACTION", "GLEEV ID", "ROLE", "CONTACT", "WHY")]
     for write in plan.writes:
         where = write.contact_id or f"new, by {write.id_property}"

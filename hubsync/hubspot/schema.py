@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
 from hubsync.domain.portal_schema import (
     LEAD_STATUS,
@@ -27,6 +27,10 @@ from hubsync.hubspot.errors import HubSpotError, HubSpotRequestError
 from hubsync.hubspot.gateway import HubSpotGateway
 
 GROUP_LABEL = "Contact information"
+
+
+class PropertyReader(Protocol):
+    def list_properties(self) -> list[dict[str, Any]]: ...
 
 
 class PortalNotReady(HubSpotError):
@@ -83,7 +87,7 @@ class SchemaReport:
         }
 
 
-def preflight(gateway: HubSpotGateway, key_property: str) -> None:
+def preflight(gateway: PropertyReader, key_property: str) -> None:
     """Before a run plans, one read proves that the token works (HubSpotAuthError if not) and
     that the portal has every property the run may write, the key property unique
     (PortalNotReady if not): a run that cannot be right writes nothing."""

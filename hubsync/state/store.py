@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from hubsync.aws import UnprocessedItemsError, error_code, translate_aws_errors, write_batches
 from hubsync.domain.links import Link, Role
+from hubsync.result import RunRecord, UnreadableRecord
 
 _LINK_PREFIX = "link#"
 _LINK_SK = "link"
@@ -88,23 +89,29 @@ class StateStore:
         keys = [_key(_link_pk(gleev_id), _LINK_SK) for gleev_id in set(gleev_ids)]
         self._write([{"DeleteRequest": {"Key": key}} for key in keys])
 
-    def save_run(self, result: dict[str, Any]) -> None:
-        """Keep `result` as the last run; values JSON cannot hold (datetimes) are stored as str."""
+    def save_run(self, record: RunRecord) -> None:
+        """Keep `record` as the last run, as JSON (readable in the AWS console as it is)."""
         item = {
             **_key(_RUN_PK, _LAST_RUN_SK),
-            "result": {"S": json.dumps(result, sort_keys=True, default=str)},
+            "record": {"S": json.dumps(record.to_item(), sort_keys=True)},
+            "version": {"N": str(record.version)},
             "updated_at": {"S": _now()},
         }
         with self._errors():
             self._client.put_item(TableName=self._table_name, Item=item)
 
-    def last_run(self) -> dict[str, Any] | None:
+    def last_run(self) -> RunRecord | None:
         with self._errors():
             response = self._client.get_item(
                 TableName=self._table_name, Key=_key(_RUN_PK, _LAST_RUN_SK), ConsistentRead=True
             )
         item = response.get("Item")
-        return json.loads(item["result"]["S"]) if item else None
+        if not item:
+            return None
+        try:
+            return RunRecord.from_item(json.loads(item.get("record", {}).get("S", "{}")))
+        except (UnreadableRecord, json.JSONDecodeError) as exc:
+            raise StateError(f"the last run's record cannot be read: {exc}") from exc
 
     def _scan_kind(self, pk_prefix: str, sk: str) -> Iterator[dict[str, Any]]:
         """All records of one kind (pk starting with `pk_prefix`, sort key `sk`), every page."""

@@ -274,13 +274,12 @@ def sync_reading_channels_observed(
 ) -> tuple[RunResult, list[str]]:
     """A run of named channels, and the DynamoDB operations it sent to the channels table."""
     settings = world.settings()
-    engine = build_engine(settings)
     client = dynamodb_client(settings.dynamo_endpoint_url)
     sent: list[str] = []
     client.meta.events.register(
         "provide-client-params.dynamodb", lambda model, **_: sent.append(model.name)
     )
-    engine.channels = ChannelTable(client, settings.channels_table)
+    engine = build_engine(settings, channels=ChannelTable(client, settings.channels_table))
     return run_sync(settings, RunOptions(channels=channels), engine), sent
 
 

@@ -93,8 +93,9 @@ class World:
         **extra: Any,
     ) -> RunResult:
         settings = self.settings(**extra)
-        engine = build_engine(settings)
-        engine.hubspot = HubSpotGateway(settings, retry_policy=self.retry_policy)
+        engine = build_engine(
+            settings, hubspot=HubSpotGateway(settings, retry_policy=self.retry_policy)
+        )
         return run_sync(settings, RunOptions(full=full, dry_run=dry_run, channels=channels), engine)
 
     # -- HubSpot ----------------------------------------------------------------------------

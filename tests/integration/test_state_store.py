@@ -15,6 +15,8 @@ import pytest
 from botocore.client import BaseClient
 
 from hubsync.domain.links import Link, Role
+from hubsync.domain.plan import Plan
+from hubsync.result import RunRecord, RunResult, WriteFailure
 from hubsync.state.store import StateError, StateStore
 from tests.conftest import DynamoTables
 
@@ -31,6 +33,11 @@ def make_links(count: int, start: int = 1000, revision: str = "a") -> list[Link]
         )
         for number in range(count)
     ]
+
+
+def run_record(run_id: str = "run1", **fields: Any) -> RunRecord:
+    started = "2025-01-02T03:04:05+00:00"
+    return RunResult(run_id, "full", False, started, Plan(), **fields).record()
 
 
 def store_for(tables: DynamoTables, **options: Any) -> StateStore:
@@ -243,7 +250,7 @@ def test_delete_links(dynamo_tables: DynamoTables) -> None:
 def test_load_links_ignores_other_records(dynamo_tables: DynamoTables) -> None:
     store = store_for(dynamo_tables)
     store.save_links(make_links(3))
-    store.save_run({"status": "ok"})
+    store.save_run(run_record())
     dynamo_tables.client.put_item(
         TableName=dynamo_tables.state,
         Item={"pk": {"S": "conflict#email#a@b.c"}, "sk": {"S": "open"}, "x": {"S": "y"}},
@@ -265,14 +272,14 @@ def test_a_corrupt_link_names_the_item(dynamo_tables: DynamoTables) -> None:
 def test_run_record_round_trip(dynamo_tables: DynamoTables) -> None:
     store = store_for(dynamo_tables)
     assert store.last_run() is None
-    first = {"status": "ok", "created": 3, "errors": [], "by_role": {"customer": 3}}
-    finished = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    first = run_record("run1", created=3)
+    failure = WriteFailure(7, "create", "VALIDATION_ERROR", "bad")
 
     store.save_run(first)
     assert store.last_run() == first
-    store.save_run({"status": "failed", "finished_at": finished})
+    store.save_run(second := run_record("run2", failures=[failure]))
 
-    assert store.last_run() == {"status": "failed", "finished_at": str(finished)}
+    assert store.last_run() == second
 
 
 def test_unprocessed_items_are_sent_again_until_written(
