@@ -1,4 +1,4 @@
-"""Times plan() over N synthetic channels in a fresh process and reports its peak memory.
+"""Times make_plan() over N synthetic channels in a fresh process and reports its peak memory.
 
 Usage: python -m benchmarks.plan_memory first-run|no-change N
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from hubsync.domain.links import Link
-from hubsync.domain.plan import PlanOptions, plan, read_source
+from hubsync.domain.plan import PlanOptions, make_plan, read_source
 from hubsync.domain.view import ContactView
 
 KEY = "gleev_channel_id"
@@ -43,7 +43,7 @@ def main() -> None:
     options = PlanOptions(key_property=KEY, full=scenario == "first-run")
     links: dict[int, Link] = {}
     if scenario == "no-change":
-        first = plan(read_source(items(count)), ContactView(KEY, complete=True), {}, options)
+        first = make_plan(read_source(items(count)), ContactView(KEY, complete=True), {}, options)
         links = {
             w.target.gleev_id: Link(w.target.gleev_id, str(n), w.target.fingerprint, w.target.role)
             for n, w in enumerate(first.writes)
@@ -51,13 +51,13 @@ def main() -> None:
         del first
     started = time.monotonic()
     source = read_source(items(count))
-    the_plan = plan(source, ContactView(KEY, complete=scenario == "first-run"), links, options)
+    result = make_plan(source, ContactView(KEY, complete=scenario == "first-run"), links, options)
     elapsed = time.monotonic() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ok = elapsed < 20 and peak_mb < 2048
     print(
-        f"- {scenario}: {elapsed:.1f} s, peak {peak_mb:.0f} MB; {len(the_plan.writes):,} writes, "
-        f"{the_plan.unchanged:,} unchanged, {len(the_plan.conflicts):,} conflicts  "
+        f"- {scenario}: {elapsed:.1f} s, peak {peak_mb:.0f} MB; {len(result.writes):,} writes, "
+        f"{result.unchanged:,} unchanged, {len(result.conflicts):,} conflicts  "
         f"[{'ok' if ok else 'MISSED'}]"
     )
 

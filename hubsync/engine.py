@@ -13,7 +13,17 @@ from hubsync.batch import SecondRound, sort_outcomes, trace_id
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.outcome import Outcome, channel_outcomes
-from hubsync.domain.plan import Action, Plan, PlanOptions, SourceSnapshot, Write, plan, read_source
+from hubsync.domain.plan import (
+    NOTHING_LEARNED,
+    Action,
+    Learned,
+    Plan,
+    PlanOptions,
+    SourceSnapshot,
+    Write,
+    make_plan,
+    read_source,
+)
 from hubsync.domain.properties import managed_property_names
 from hubsync.domain.verdict import FailureStreak, judge_run
 from hubsync.domain.view import ContactView
@@ -90,17 +100,16 @@ class SyncEngine:
             view = ContactView(self.settings.key_property, complete=False)
         else:
             source, view = self._load(full, timings)
-        only = frozenset(named.values()) if options.channels else None
         plan_options = PlanOptions(
             key_property=self.settings.key_property,
             duplicate_policy=self.settings.duplicate_email_policy,
             full=full,
-            only=only,
+            scope=frozenset(named.values()) if options.channels else None,
         )
         with _timed(timings, "plan_s"):
-            the_plan = self._plan_with_lookups(source, view, links, plan_options)
+            plan = self._plan_with_lookups(source, view, links, plan_options)
         mode = "full" if full else "incremental"
-        result = RunResult(run_id, mode, options.dry_run, started_at, the_plan, timings=timings)
+        result = RunResult(run_id, mode, options.dry_run, started_at, plan, timings=timings)
         run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
         if not options.dry_run:
             with _timed(timings, "apply_s"):
@@ -110,7 +119,7 @@ class SyncEngine:
             result.channels = channel_outcomes(
                 named,
                 source.channels,
-                the_plan,
+                plan,
                 run.book.links,
                 failures,
                 run.written,
@@ -190,22 +199,24 @@ class SyncEngine:
         view: ContactView,
         links: Mapping[int, Link],
         options: PlanOptions,
+        learned: Learned = NOTHING_LEARNED,
     ) -> Plan:
-        the_plan = plan(source, view, links, options)
-        # What the first round trusted by its hash stays trusted: later rounds only plan the
-        # channels that needed HubSpot's contacts, not the whole source again.
-        options = replace(options, trusted=options.trusted | frozenset(the_plan.trusted))
+        plan = make_plan(source, view, links, options, learned)
+        # What the first round found unchanged by its hash stays so: later rounds only plan
+        # the channels that needed HubSpot's contacts, not the whole source again.
+        unchanged = learned.unchanged_by_hash | frozenset(plan.unchanged_by_hash)
+        learned = replace(learned, unchanged_by_hash=unchanged)
         for _ in range(MAX_LOOKUP_ROUNDS):
-            if not the_plan.lookups:
-                return the_plan
-            self._look_up(view, the_plan)
-            the_plan = plan(source, view, links, options)
+            if not plan.lookups:
+                return plan
+            self._look_up(view, plan)
+            plan = make_plan(source, view, links, options, learned)
         raise RuntimeError("planning kept asking HubSpot for more contacts; this is a bug")
 
-    def _look_up(self, view: ContactView, the_plan: Plan) -> None:
+    def _look_up(self, view: ContactView, plan: Plan) -> None:
         """Batch reads, not search: search lags behind writes, and an e-mail it has not
         indexed yet would make a create land on an unseen contact."""
-        lookups = the_plan.lookups
+        lookups = plan.lookups
         properties = self._read_properties
         key = self.settings.key_property
         for values, id_property in (
@@ -285,13 +296,12 @@ class SyncEngine:
         if second.existing_contacts:
             existing = sorted(set(second.existing_contacts.values()))
             run.view.add(self.hubspot.read_contacts(existing, self._read_properties))
-        retry_options = replace(
-            run.options,
-            full=True,
-            only=frozenset(second.existing_contacts) | frozenset(second.refused_emails),
-            refused_emails=run.options.refused_emails | frozenset(second.refused_emails.values()),
+        scope = frozenset(second.existing_contacts) | frozenset(second.refused_emails)
+        retry_options = replace(run.options, full=True, scope=scope)
+        learned = Learned(refused_emails=frozenset(second.refused_emails.values()))
+        retry = self._plan_with_lookups(
+            run.source, run.view, run.book.links, retry_options, learned
         )
-        retry = self._plan_with_lookups(run.source, run.view, run.book.links, retry_options)
         run.result.plan.absorb(retry)
         run.book.confirm(retry.confirmed)
         self._write(retry.writes, run)
@@ -361,7 +371,7 @@ def _count(run: _Run, write: Write, outcome: WriteOutcome) -> None:
         run.result.created += 1
     else:
         run.result.updated += 1
-    if run.options.only is not None:  # channels are named: each one's outcome is reported
+    if run.options.scope is not None:  # channels are named: each one's outcome is reported
         run.written[write.target.gleev_id] = Outcome.CREATED if outcome.created else Outcome.UPDATED
 
 

@@ -22,3 +22,6 @@ SYNC_CATEGORY_NAMES: dict[str, str] = {
     "4209707-2": "Unboxing",
     "4209721-2": "Video Games",
 }
+
+# The videoCategoryId values that have a sync category name (what a seed should draw from).
+SYNC_CATEGORY_IDS: tuple[str, ...] = tuple(SYNC_CATEGORY_NAMES)

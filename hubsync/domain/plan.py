@@ -1,4 +1,4 @@
-"""plan(): from channels, HubSpot's contacts and hubsync's memory to the writes that are needed.
+"""make_plan(): from channels, HubSpot's contacts and hubsync's memory to the writes needed.
 
 Pure: no I/O. Every rule of who becomes which contact, and what is written, lives here or in
 the modules it calls, so that a dry run and a real run take exactly the same decisions.
@@ -24,7 +24,13 @@ from hubsync.domain.identity import (
 )
 from hubsync.domain.lifecycle import lead_status_update, lifecycle_update
 from hubsync.domain.links import Link, Role
-from hubsync.domain.properties import LEAD_STATUS, LIFECYCLE_STAGE, managed_properties
+from hubsync.domain.properties import (
+    CONTACT_PROPERTIES,
+    DEFAULT_KEY_PROPERTY,
+    EMAIL,
+    LEAD_STATUS,
+    LIFECYCLE_STAGE,
+)
 from hubsync.domain.referrals import REFERRAL_CYCLE, referral_cycles
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.values import same_value
@@ -34,6 +40,15 @@ from hubsync.domain.view import ContactView
 class Action(StrEnum):
     CREATE = "create"  # upsert by e-mail or key property: safe to repeat after a crash
     UPDATE = "update"  # by HubSpot object id, only the properties that differ
+
+
+class MatchedBy(StrEnum):
+    """How the HubSpot contact a channel is was found, in the order it is looked for."""
+
+    LINKED = "linked"  # hubsync's link from an earlier run
+    SAME_GLEEV_ID = "same Gleev id"  # a contact carrying the channel's Gleev id
+    LEAD_CONVERTED = "lead converted"  # a lead with the channel's e-mail, no other channel's
+    ADOPTED = "adopted"  # any other contact with the e-mail, no other channel's
 
 
 class ConflictKind(StrEnum):
@@ -110,6 +125,15 @@ class Flagged:
     reason: str = ""  # the reason for each flag, in the same order, "; " between them
 
 
+@dataclass(frozen=True, slots=True)
+class NeedsLookup:
+    """A channel that cannot be planned before HubSpot is asked for these contacts."""
+
+    contact_id: str | None = None  # its linked contact, gone from what was read
+    key: str | None = None  # its Gleev id, as the key property
+    email: str | None = None
+
+
 @dataclass
 class Lookups:
     """What a partial view must learn from HubSpot before these channels can be planned."""
@@ -118,20 +142,68 @@ class Lookups:
     emails: set[str] = field(default_factory=set)
     keys: set[str] = field(default_factory=set)
 
+    def add(self, need: NeedsLookup) -> None:
+        if need.contact_id is not None:
+            self.contact_ids.add(need.contact_id)
+        if need.key is not None:
+            self.keys.add(need.key)
+        if need.email is not None:
+            self.emails.add(need.email)
+
     def __bool__(self) -> bool:
         return bool(self.contact_ids or self.emails or self.keys)
 
 
 @dataclass(frozen=True, slots=True)
+class Matched:
+    """The HubSpot contact a channel is, and how it was found."""
+
+    contact: Contact
+    how: MatchedBy
+
+    @property
+    def reason(self) -> str:
+        if self.how is MatchedBy.ADOPTED:
+            return f"adopted ({self.contact.get(LIFECYCLE_STAGE) or 'no stage'})"
+        return self.how.value
+
+
+@dataclass(frozen=True, slots=True)
+class Confirmed:
+    """The channel's contact already says what it should: nothing to write."""
+
+    link: Link
+    new: bool  # the link is not what hubsync remembers, so it is saved
+
+
+@dataclass(frozen=True, slots=True)
+class UnchangedByHash:
+    """What the contact should say hashes the same as what HubSpot last confirmed."""
+
+    gleev_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class PlanOptions:
-    key_property: str = "gleev_channel_id"
+    """What the user chose for the run."""
+
+    key_property: str = DEFAULT_KEY_PROPERTY
     duplicate_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
     full: bool = False  # compare every channel with HubSpot, repairing drift
-    only: frozenset[int] | None = None  # plan just these Gleev ids
+    scope: frozenset[int] | None = None  # plan just these Gleev ids (named channels)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What the run has learned from HubSpot so far, for its later planning rounds."""
+
     refused_emails: frozenset[str] = frozenset()  # e-mails HubSpot refused as invalid
-    # Gleev ids an earlier planning round of this run found unchanged by their hash: later
-    # rounds (after lookups) count them without building their targets again.
-    trusted: frozenset[int] = frozenset()
+    # Gleev ids an earlier round found unchanged by their hash: later rounds (after lookups)
+    # count them without building their targets again.
+    unchanged_by_hash: frozenset[int] = frozenset()
+
+
+NOTHING_LEARNED = Learned()  # a run's first planning round
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +217,7 @@ class Plan:
     writes: list[Write] = field(default_factory=list)
     confirmed: list[Link] = field(default_factory=list)  # nothing to write; remember the link
     unchanged: int = 0
-    trusted: set[int] = field(default_factory=set)  # unchanged by hash, HubSpot not asked
+    unchanged_by_hash: set[int] = field(default_factory=set)  # HubSpot not asked
     unverified: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     held: list[Held] = field(default_factory=list)
@@ -197,14 +269,19 @@ def read_source(items: Iterable[Mapping[str, object]]) -> SourceSnapshot:
     return SourceSnapshot(channels, rejected)
 
 
-def plan(
+def make_plan(
     source: SourceSnapshot,
     view: ContactView,
     links: Mapping[int, Link],
     options: PlanOptions,
+    learned: Learned = NOTHING_LEARNED,
 ) -> Plan:
     with _cyclic_gc_paused():
-        return _Planner(source, view, links, options).run()
+        return _Planner(source, view, links, options, learned).run()
+
+
+# Every value a decision about one channel can take; `_Planner._record` files each one.
+Decision = NeedsLookup | Conflict | Held | Flagged | Orphan | Write | Confirmed | UnchangedByHash
 
 
 class _Planner:
@@ -214,12 +291,14 @@ class _Planner:
         view: ContactView,
         links: Mapping[int, Link],
         options: PlanOptions,
+        learned: Learned,
     ) -> None:
         self.source = source
         self.view = view
         self.links = links
         self.options = options
-        self.kinds = _comparison_kinds(options.key_property)
+        self.learned = learned
+        self.property_types = _property_types(options.key_property)
         self.result = Plan()
         self.claimed: dict[str, int] = {}  # contact id -> the Gleev id that owns it
         self.flagged: dict[int, Flagged] = {}  # by Gleev id: a channel's flags, decided last
@@ -248,6 +327,33 @@ class _Planner:
         self.result.flagged = list(self.flagged.values())
         return self.result
 
+    def _record(self, *decisions: Decision) -> None:
+        """Files each decision in the plan: the one place the plan is written to."""
+        for decision in decisions:
+            match decision:
+                case Write(contact_id=contact_id):
+                    self.result.writes.append(decision)
+                    if contact_id is not None:
+                        self.claimed[contact_id] = decision.target.gleev_id
+                case UnchangedByHash(gleev_id=gleev_id):
+                    self.result.unchanged += 1
+                    self.result.unchanged_by_hash.add(gleev_id)
+                case Confirmed(link=link, new=new):
+                    self.result.unchanged += 1
+                    self.claimed[link.contact_id] = link.gleev_id
+                    if new:
+                        self.result.confirmed.append(link)
+                case NeedsLookup():
+                    self.result.lookups.add(decision)
+                case Conflict():
+                    self.result.conflicts.append(decision)
+                case Held():
+                    self.result.held.append(decision)
+                case Flagged(gleev_id=gleev_id):  # replaces the channel's flags recorded before
+                    self.flagged[gleev_id] = decision
+                case Orphan():
+                    self.result.orphaned.append(decision)
+
     # -- who owns which contact ---------------------------------------------------------
 
     def _claim_linked_contacts(self) -> None:
@@ -255,7 +361,7 @@ class _Planner:
             contact_id = self.links[gleev_id].contact_id
             owner = self.claimed.setdefault(contact_id, gleev_id)
             if owner != gleev_id:
-                self.result.conflicts.append(
+                self._record(
                     Conflict(
                         ConflictKind.CONTACT_CLAIMED,
                         (owner, gleev_id),
@@ -280,10 +386,10 @@ class _Planner:
         secondary: dict[int, DuplicateEmailGroup] = {}
         for group in groups:
             ids = (group.primary.gleev_id, *(c.gleev_id for c in group.others))
-            if self.options.only is not None and not self.options.only.intersection(ids):
+            if self.options.scope is not None and not self.options.scope.intersection(ids):
                 continue
             others = ", ".join(str(c.gleev_id) for c in group.others)
-            self.result.conflicts.append(
+            self._record(
                 Conflict(
                     ConflictKind.DUPLICATE_EMAIL,
                     ids,
@@ -314,7 +420,7 @@ class _Planner:
         primary = group.primary.gleev_id
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
             reason = f"shares its e-mail with channel {primary} (policy hold)"
-            self.result.held.append(Held(channel.gleev_id, reason))
+            self._record(Held(channel.gleev_id, reason))
             return
         duplicate = (f"duplicate-email-of:{primary}", f"channel {primary} keeps the shared e-mail")
         flag = self._flag(channel, duplicate)
@@ -324,25 +430,32 @@ class _Planner:
 
     def _flag(self, channel: Channel, contact_flag: tuple[str, str] | None) -> str:
         """Records the channel's flags (replacing any recorded before) and returns them as
-        its contact's hubsync_flag says them. `contact_flag` is why the contact is not the
-        usual e-mail contact, with its reason."""
+        its contact's hubsync_flag says them."""
+        flagged = self._flagged(channel, contact_flag)
+        if flagged is None:
+            return ""
+        self._record(flagged)
+        return flagged.flag
+
+    def _flagged(self, channel: Channel, contact_flag: tuple[str, str] | None) -> Flagged | None:
+        """Every flag of the channel, with its reason; None when it has none. `contact_flag`
+        is why the contact is not the usual e-mail contact, with its reason."""
         cycle = self.cycles.get(channel.gleev_id)
         if contact_flag is None and not channel.flags and cycle is None:  # the usual case
-            return ""
+            return None
         flags = [] if contact_flag is None else [contact_flag]
         flags += [(f.flag, f.reason) for f in channel.flags]
         if cycle is not None:
             flags.append((REFERRAL_CYCLE, cycle))
         flag = FLAG_SEPARATOR.join(name for name, _ in flags)
         reason = "; ".join(reason for _, reason in flags)
-        self.flagged[channel.gleev_id] = Flagged(channel.gleev_id, channel.youtube_id, flag, reason)
-        return flag
+        return Flagged(channel.gleev_id, channel.youtube_id, flag, reason)
 
     def _refused_email(self, channel: Channel) -> str | None:
         """The channel's e-mail if HubSpot refused it as invalid, in this run or before."""
         link = self.links.get(channel.gleev_id)
         if channel.email and (
-            channel.email in self.options.refused_emails
+            channel.email in self.learned.refused_emails
             or (link is not None and link.refused_email == channel.email)
         ):
             return channel.email
@@ -351,62 +464,57 @@ class _Planner:
     def _plan_target(
         self, gleev_id: int, build: Callable[[], Target], channel: Channel | None = None
     ) -> None:
-        if gleev_id in self.options.trusted:
-            self._count_trusted(gleev_id)
-            return
+        self._record(*self._decide(gleev_id, build, channel))
+
+    def _decide(
+        self, gleev_id: int, build: Callable[[], Target], channel: Channel | None
+    ) -> tuple[Decision, ...]:
+        """What becomes of one contact hubsync wants: unchanged, a write, or why not yet."""
+        if gleev_id in self.learned.unchanged_by_hash:
+            return (UnchangedByHash(gleev_id),)
         target = build()
         link = self.links.get(gleev_id)
         fingerprint = target.fingerprint
-        if self._trusted_unchanged(link, target, fingerprint):
-            self._count_trusted(gleev_id)
-            return
-        if self._needs_lookups(target, link) or self._key_claimed_by_another(target, link):
-            return
-        contact, how = self._match(target, link)
-        if target.email and not self._email_is_free(target, contact):
-            target = self._separate_email_conflict(target, channel, contact)
-            if target is None:
-                return
-            fingerprint = target.fingerprint
-        if contact is None:
-            self._create(target)
-        else:
-            self.claimed[contact.id] = target.gleev_id
-            self._update(target, contact, how, fingerprint, link)
+        if self._hash_unchanged(link, target, fingerprint):
+            return (UnchangedByHash(gleev_id),)
+        need = self._lookup_needed(target, link)
+        if need is not None:
+            return (need,)
+        claimed = self._key_on_anothers_contact(target, link)
+        if claimed is not None:
+            return claimed
+        match = self._match(target, link)
+        if target.email is None or self._email_is_free(target.email, match):
+            return (self._write(target, match, fingerprint, link),)
+        assert channel is not None  # only a channel's target has an e-mail
+        return self._email_taken(target, channel, match, link)
 
-    def _count_trusted(self, gleev_id: int) -> None:
-        self.result.unchanged += 1
-        self.result.trusted.add(gleev_id)
-
-    def _trusted_unchanged(self, link: Link | None, target: Target, fingerprint: str) -> bool:
+    def _hash_unchanged(self, link: Link | None, target: Target, fingerprint: str) -> bool:
         """Outside a full run, what hubsync last wrote is trusted: same hash, nothing to do."""
         return (
             not self.options.full
-            and self.options.only is None
+            and self.options.scope is None
             and link is not None
             and link.role is target.role
             and link.pushed_hash == fingerprint
         )
 
-    def _needs_lookups(self, target: Target, link: Link | None) -> bool:
+    def _lookup_needed(self, target: Target, link: Link | None) -> NeedsLookup | None:
         """Linked contacts are read first; only when the linked contact is gone, or does not
         already hold this channel's key and e-mail, are the key and e-mail looked up."""
-        lookups = self.result.lookups
         if link is not None:
             if not self.view.knows_id(link.contact_id):
-                lookups.contact_ids.add(link.contact_id)
-                return True
+                return NeedsLookup(contact_id=link.contact_id)
             if self._holds_identity(self.view.by_id.get(link.contact_id), target):
-                return False
-        missing = False
+                return None
         key = str(target.gleev_id)
-        if not self.view.knows_key(key):
-            lookups.keys.add(key)
-            missing = True
-        if target.email and not self.view.knows_email(target.email):
-            lookups.emails.add(target.email)
-            missing = True
-        return missing
+        key_unknown = not self.view.knows_key(key)
+        email_unknown = target.email is not None and not self.view.knows_email(target.email)
+        if not (key_unknown or email_unknown):  # the usual case
+            return None
+        return NeedsLookup(
+            key=key if key_unknown else None, email=target.email if email_unknown else None
+        )
 
     def _holds_identity(self, contact: Contact | None, target: Target) -> bool:
         return (
@@ -415,97 +523,92 @@ class _Planner:
             and (target.email is None or contact.email == target.email)
         )
 
-    def _key_claimed_by_another(self, target: Target, link: Link | None) -> bool:
+    def _key_on_anothers_contact(
+        self, target: Target, link: Link | None
+    ) -> tuple[Conflict, Held] | None:
         """A contact carries this channel's Gleev id but belongs to another channel: writing
         would put one channel's data on another's contact, so the channel is held."""
         holder = self.view.by_key.get(str(target.gleev_id))
         if holder is None or (link is not None and link.contact_id == holder.id):
-            return False
+            return None
         owner = self._owner(holder)
         if owner in (None, target.gleev_id):
-            return False
-        self.result.conflicts.append(
-            Conflict(
-                ConflictKind.CONTACT_CLAIMED,
-                (owner, target.gleev_id),
-                f"contact {holder.id} carries {self.options.key_property}={target.gleev_id} "
-                f"but is channel {owner}'s; fix the contact in HubSpot",
-                contact_ids=(holder.id,),
-            )
+            return None
+        conflict = Conflict(
+            ConflictKind.CONTACT_CLAIMED,
+            (owner, target.gleev_id),
+            f"contact {holder.id} carries {self.options.key_property}={target.gleev_id} "
+            f"but is channel {owner}'s; fix the contact in HubSpot",
+            contact_ids=(holder.id,),
         )
-        self.result.held.append(Held(target.gleev_id, f"contact {holder.id} is channel {owner}'s"))
-        return True
+        return conflict, Held(target.gleev_id, f"contact {holder.id} is channel {owner}'s")
 
-    def _match(self, target: Target, link: Link | None) -> tuple[Contact | None, str]:
+    def _match(self, target: Target, link: Link | None) -> Matched | None:
         """The contact this channel is: linked, then by Gleev id, then a contact with its
         e-mail that belongs to no other channel (a lead is converted in place)."""
         if link is not None and self.claimed.get(link.contact_id) == target.gleev_id:
             contact = self.view.by_id.get(link.contact_id)
             if contact is not None:
-                return contact, "linked"
+                return Matched(contact, MatchedBy.LINKED)
         contact = self.view.by_key.get(str(target.gleev_id))
         if contact is not None and self._owner(contact) in (None, target.gleev_id):
-            return contact, "same Gleev id"
+            return Matched(contact, MatchedBy.SAME_GLEEV_ID)
         holder = self.view.by_email.get(target.email) if target.email else None
         if holder is not None and self._owner(holder) is None:
-            stage = holder.get(LIFECYCLE_STAGE) or "no stage"
-            return holder, "lead converted" if stage == "lead" else f"adopted ({stage})"
-        return None, ""
+            converted = holder.get(LIFECYCLE_STAGE) == "lead"
+            return Matched(holder, MatchedBy.LEAD_CONVERTED if converted else MatchedBy.ADOPTED)
+        return None
 
-    def _email_is_free(self, target: Target, contact: Contact | None) -> bool:
-        holder = self.view.by_email.get(target.email or "")
-        return holder is None or (contact is not None and holder.id == contact.id)
+    def _email_is_free(self, email: str, match: Matched | None) -> bool:
+        holder = self.view.by_email.get(email)
+        return holder is None or (match is not None and holder.id == match.contact.id)
 
-    def _separate_email_conflict(
-        self, target: Target, channel: Channel | None, contact: Contact | None
-    ) -> Target | None:
-        """The e-mail sits on a contact that is not this channel's: never overwrite it."""
-        assert channel is not None and target.email is not None
+    def _email_taken(
+        self, target: Target, channel: Channel, match: Matched | None, link: Link | None
+    ) -> tuple[Decision, ...]:
+        """The e-mail sits on a contact that is not this channel's: never overwrite it. The
+        channel is held, or kept apart on a contact of its own (or its matched one)."""
+        assert target.email is not None
         holder = self.view.by_email[target.email]
         owner = self._owner(holder)
         whose = f"channel {owner}'s contact" if owner is not None else "an unlinked contact"
-        self.result.conflicts.append(
-            Conflict(
-                ConflictKind.EMAIL_TAKEN,
-                (target.gleev_id,) if owner is None else (owner, target.gleev_id),
-                f"e-mail is already on {whose} {holder.id}"
-                + ("" if owner is not None else "; merge the contacts in HubSpot to resolve"),
-                email=target.email,
-                contact_ids=(holder.id,) if contact is None else (holder.id, contact.id),
-            )
+        conflict = Conflict(
+            ConflictKind.EMAIL_TAKEN,
+            (target.gleev_id,) if owner is None else (owner, target.gleev_id),
+            f"e-mail is already on {whose} {holder.id}"
+            + ("" if owner is not None else "; merge the contacts in HubSpot to resolve"),
+            email=target.email,
+            contact_ids=(holder.id,) if match is None else (holder.id, match.contact.id),
         )
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
-            self.result.held.append(Held(target.gleev_id, f"e-mail is on contact {holder.id}"))
-            return None
+            return conflict, Held(target.gleev_id, f"e-mail is on contact {holder.id}")
         taken = (f"email-on-contact:{holder.id}", f"its e-mail is on contact {holder.id}")
-        flag = self._flag(channel, taken)
-        return customer_target(channel, self.options.key_property, Role.DUPLICATE, flag)
+        flagged = self._flagged(channel, taken)
+        assert flagged is not None  # it has at least the e-mail's flag
+        apart = customer_target(channel, self.options.key_property, Role.DUPLICATE, flagged.flag)
+        return conflict, flagged, self._write(apart, match, apart.fingerprint, link)
 
     # -- writes ---------------------------------------------------------------------------
 
-    def _create(self, target: Target) -> None:
-        id_property = "email" if target.email else self.options.key_property
-        reason = f"new {target.role}" + (f" ({target.flag})" if target.flag else "")
-        self.result.writes.append(Write(target, Action.CREATE, reason, id_property=id_property))
-
-    def _update(
-        self, target: Target, contact: Contact, how: str, fingerprint: str, link: Link | None
-    ) -> None:
+    def _write(
+        self, target: Target, match: Matched | None, fingerprint: str, link: Link | None
+    ) -> Write | Confirmed:
+        """A new contact, the differences to write on the matched one, or nothing to write."""
+        if match is None:
+            id_property = "email" if target.email else self.options.key_property
+            reason = f"new {target.role}" + (f" ({target.flag})" if target.flag else "")
+            return Write(target, Action.CREATE, reason, id_property=id_property)
+        contact = match.contact
         changes = self._changes(target, contact)
         if not changes:
-            self.result.unchanged += 1
             confirmed = Link(
                 target.gleev_id, contact.id, fingerprint, target.role, target.refused_email
             )
-            if confirmed != link:
-                self.result.confirmed.append(confirmed)
-            return
-        reason = f"{how}: " + ", ".join(sorted(changes))
+            return Confirmed(confirmed, new=confirmed != link)
+        reason = f"{match.reason}: " + ", ".join(sorted(changes))
         if link is not None and link.pushed_hash == fingerprint:
             reason = f"drift repaired: {', '.join(sorted(changes))}"
-        self.result.writes.append(
-            Write(target, Action.UPDATE, reason, changes=changes, contact_id=contact.id)
-        )
+        return Write(target, Action.UPDATE, reason, changes=changes, contact_id=contact.id)
 
     def _changes(self, target: Target, contact: Contact) -> dict[str, str]:
         changes: dict[str, str] = {}
@@ -516,7 +619,8 @@ class _Planner:
             elif name == LEAD_STATUS:
                 new = lead_status_update(current or None, wanted)
             else:
-                new = None if same_value(self.kinds.get(name, ""), wanted, current) else wanted
+                kind = self.property_types.get(name, "")
+                new = None if same_value(kind, wanted, current) else wanted
             if new is not None:
                 changes[name] = new
         return changes
@@ -524,22 +628,22 @@ class _Planner:
     # -- reports --------------------------------------------------------------------------
 
     def _in_scope(self, gleev_id: int) -> bool:
-        return self.options.only is None or gleev_id in self.options.only
+        return self.options.scope is None or gleev_id in self.options.scope
 
     def _record_orphans(self, wanted: set[int]) -> None:
         known = wanted | {h.gleev_id for h in self.result.held}
         for gleev_id, link in sorted(self.links.items()):
             if gleev_id not in known and self._in_scope(gleev_id):
-                self.result.orphaned.append(
+                self._record(
                     Orphan(gleev_id, link.contact_id, "no longer a synced channel or referrer")
                 )
-        if not self.view.complete or self.options.only is not None:
+        if not self.view.complete or self.options.scope is not None:
             return
         known |= self.links.keys()
         for key, contact in sorted(self.view.by_key.items()):
             gleev_id = _named_gleev_id(key)
             if gleev_id is not None and gleev_id not in known:
-                self.result.orphaned.append(
+                self._record(
                     Orphan(gleev_id, contact.id, "contact carries a Gleev id with no channel")
                 )
 
@@ -547,7 +651,7 @@ class _Planner:
         for key, contact_ids in sorted(self.view.key_collisions.items()):
             named = _named_gleev_id(key)
             gleev_ids = () if named is None else (named,)
-            self.result.conflicts.append(
+            self._record(
                 Conflict(
                     ConflictKind.DUPLICATE_CONTACTS,
                     gleev_ids,
@@ -577,7 +681,6 @@ def _email_flag(channel: Channel, refused: str | None) -> tuple[str, str] | None
     return channel.email_issue.value, reason
 
 
-def _comparison_kinds(key_property: str) -> dict[str, str]:
-    kinds = {spec.name: spec.type for spec in managed_properties(key_property)}
-    kinds["email"] = "email"
-    return kinds
+def _property_types(key_property: str) -> dict[str, str]:
+    """How each property's values compare: as HubSpot's type says, and e-mails as e-mails."""
+    return {**CONTACT_PROPERTIES.types(key_property), EMAIL: "email"}

@@ -1,7 +1,8 @@
 """Does the HubSpot portal have the contact properties hubsync writes, in the shape it needs?
 
 Pure: compares HubSpot's property definitions (plain dicts, as the Properties API returns
-them) with `managed_properties()`, and says for each finding whether `schema apply` can fix it.
+them) with the table of managed properties (`properties.py`), and says for each finding
+whether `schema apply` can fix it.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from enum import StrEnum
 from typing import Any
 
 from hubsync.domain.properties import (
+    CONTACT_PROPERTIES,
     CUSTOM_GROUP,
     LEAD_STATUS,
     LEAD_STATUS_REFERRER,
     LIFECYCLE_CUSTOMER,
     LIFECYCLE_STAGE,
     PropertySpec,
-    managed_properties,
+    PropertyTable,
 )
 
 Definition = Mapping[str, Any]
@@ -49,10 +51,14 @@ class SchemaFinding:
         return self.kind is FindingKind.OK
 
 
-def compare_schema(definitions: Sequence[Definition], key_property: str) -> list[SchemaFinding]:
+def compare_schema(
+    definitions: Sequence[Definition],
+    key_property: str,
+    table: PropertyTable = CONTACT_PROPERTIES,
+) -> list[SchemaFinding]:
     """One finding per managed property, the first problem found or OK."""
     by_name = {definition.get("name"): definition for definition in definitions}
-    return [_check(spec, by_name.get(spec.name)) for spec in managed_properties(key_property)]
+    return [_check(spec, by_name.get(spec.name)) for spec in table.specs(key_property)]
 
 
 def readiness_problem(findings: Sequence[SchemaFinding]) -> str | None:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from hubsync.domain.categories import SYNC_CATEGORY_NAMES
 from hubsync.domain.channel import Channel
 from hubsync.domain.links import Role
-from hubsync.domain.properties import (
-    LEAD_STATUS,
-    LEAD_STATUS_CONNECTED,
-    LEAD_STATUS_REFERRER,
-    LIFECYCLE_CUSTOMER,
-    LIFECYCLE_STAGE,
-)
+from hubsync.domain.properties import CONTACT_PROPERTIES, EMAIL, PropertyTable
 
 
 @dataclass(slots=True)  # not frozen: a million of them are built per run, and frozen is slow
@@ -44,30 +39,39 @@ class Target:
         return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The names one kind of contact is written with (shared by every contact of that kind),
+    and how each value is derived."""
+
+    names: tuple[str, ...]
+    values: tuple[Callable[[Any], str], ...]
+    flag_at: int | None = None  # where the planner's flags go
+
+
 @cache
-def _customer_names(key_property: str, with_email: bool) -> tuple[str, ...]:
-    names = (
-        LIFECYCLE_STAGE,
-        LEAD_STATUS,
-        key_property,
-        "channel_title",
-        "channel_url",
-        "total_subscribers",
-        "videoscount",
-        "date_signed_up_to_ypp",
-        "dateytchannelcreated",
-        "processed_at",
-        "yppstatus",
-        "referredby",
-        "videocategoryid",
-        "synccategoryname",
-        "hubsync_flag",
+def _customer_shape(table: PropertyTable, key_property: str, with_email: bool) -> _Shape:
+    """Only the e-mail's primary channel carries the e-mail; a contact's e-mail is never
+    cleared, so a contact without one leaves `email` out."""
+    specs = [s for s in table.specs(key_property) if with_email or s.name != EMAIL]
+    planned = [n for n, spec in enumerate(specs) if spec.customer is None]
+    return _Shape(
+        tuple(spec.name for spec in specs),
+        tuple(spec.customer or _no_value for spec in specs),
+        planned[0] if planned else None,
     )
-    return ("email", *names) if with_email else names
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
+@cache
+def _referrer_shape(table: PropertyTable, key_property: str) -> _Shape:
+    specs = [spec for spec in table.specs(key_property) if spec.referrer is not None]
+    return _Shape(
+        tuple(spec.name for spec in specs), tuple(spec.referrer for spec in specs if spec.referrer)
+    )
+
+
+def _no_value(_: object) -> str:
+    return ""
 
 
 def customer_target(
@@ -76,34 +80,21 @@ def customer_target(
     role: Role,
     flag: str = "",
     refused_email: str | None = None,
+    table: PropertyTable = CONTACT_PROPERTIES,
 ) -> Target:
-    """A signed-up channel. Only the e-mail's primary channel (Role.CUSTOMER) carries the e-mail;
-    a contact's e-mail is never cleared, so a channel without one leaves `email` out."""
+    """A signed-up channel: the e-mail's primary channel (Role.CUSTOMER) or a duplicate."""
     email = channel.email if role is Role.CUSTOMER else None
-    values = (
-        LIFECYCLE_CUSTOMER,
-        LEAD_STATUS_CONNECTED,
-        str(channel.gleev_id),
-        _text(channel.title),
-        f"channel/{channel.youtube_id}",
-        _text(channel.subscribers),
-        _text(channel.videos),
-        channel.created_at or "",
-        channel.published_at or "",
-        channel.processed_at or "",
-        channel.ypp_status,
-        _text(channel.referrer_gleev_id),
-        _text(channel.video_category_id),
-        SYNC_CATEGORY_NAMES.get(channel.video_category_id or "", ""),
-        flag,
-    )
-    names = _customer_names(key_property, email is not None)
-    values = (email, *values) if email else values
-    return Target(channel.gleev_id, role, names, values, email, flag, refused_email)
+    shape = _customer_shape(table, key_property, email is not None)
+    values = [value(channel) for value in shape.values]
+    if shape.flag_at is not None:
+        values[shape.flag_at] = flag
+    return Target(channel.gleev_id, role, shape.names, tuple(values), email, flag, refused_email)
 
 
-def referrer_target(gleev_id: int, key_property: str) -> Target:
+def referrer_target(
+    gleev_id: int, key_property: str, table: PropertyTable = CONTACT_PROPERTIES
+) -> Target:
     """A channel known only as someone's referrer: no e-mail, never an invented one."""
-    names = (LIFECYCLE_STAGE, LEAD_STATUS, key_property)
-    values = (LIFECYCLE_CUSTOMER, LEAD_STATUS_REFERRER, str(gleev_id))
-    return Target(gleev_id, Role.REFERRER, names, values)
+    shape = _referrer_shape(table, key_property)
+    values = tuple(value(gleev_id) for value in shape.values)
+    return Target(gleev_id, Role.REFERRER, shape.names, values)

@@ -13,25 +13,12 @@ from boto3.dynamodb.types import Binary, TypeDeserializer
 from botocore.client import BaseClient
 
 from hubsync.aws import translate_aws_errors
+from hubsync.domain.properties import CONTACT_PROPERTIES
 
-# Exactly the attributes hubsync reads. Everything else (OAuth tokens, description,
-# thumbnails, ...) is never requested, so it never leaves DynamoDB.
-READ_ATTRIBUTES: tuple[str, ...] = (
-    "id",
-    "userId",
-    "email",
-    "joystreamChannelId",
-    "referrerChannelId",
-    "title",
-    "customUrl",
-    "statistics",
-    "yppStatus",
-    "videoCategoryId",
-    "publishedAt",
-    "createdAt",
-    "updatedAt",
-    "processedAt",
-)
+# Exactly the attributes hubsync reads (declared with the properties they feed). Everything
+# else (OAuth tokens, description, thumbnails, ...) is never requested, so it never leaves
+# DynamoDB.
+READ_ATTRIBUTES: tuple[str, ...] = CONTACT_PROPERTIES.read_attributes()
 
 # Production's global secondary indexes of the channels table (its key is userId + id).
 GLEEV_ID_INDEX = "joystreamChannelId-createdAt-index"
@@ -52,11 +39,17 @@ class _SegmentDone:
 
 class ChannelTable:
     def __init__(
-        self, client: BaseClient, table_name: str, *, page_size: int | None = None
+        self,
+        client: BaseClient,
+        table_name: str,
+        *,
+        page_size: int | None = None,
+        attributes: tuple[str, ...] = READ_ATTRIBUTES,
     ) -> None:
         self._client = client
         self._table_name = table_name
         self._page_size = page_size  # None: DynamoDB's own 1 MB pages
+        self._attributes = attributes
 
     def scan(
         self, segments: int = 1, youtube_ids: Collection[str] = ()
@@ -145,8 +138,9 @@ class ChannelTable:
                 request["ExclusiveStartKey"] = last_key
 
     def _request(self, extra: dict[str, Any]) -> dict[str, Any]:
-        """A Scan or Query that projects exactly READ_ATTRIBUTES, merged with `extra`."""
-        names = {f"#{name}": name for name in READ_ATTRIBUTES}
+        """A Scan or Query that projects exactly the attributes hubsync reads, merged with
+        `extra`."""
+        names = {f"#{name}": name for name in self._attributes}
         request: dict[str, Any] = {
             **extra,
             "TableName": self._table_name,

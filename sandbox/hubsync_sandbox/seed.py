@@ -17,6 +17,7 @@ from boto3.dynamodb.types import TypeSerializer
 from botocore.client import BaseClient
 
 # videoCategoryId values of the YPP sync categories (Art, Animation and Film, ... Video Games).
+# The sandbox imports nothing of hubsync: a hubsync test keeps this list equal to its own.
 CATEGORY_IDS: tuple[str, ...] = (
     "4209396-2", "4209546-2", "4209572-2", "4209583-2", "4209591-2", "4209595-2", "4209603-2",
     "4209609-2", "4209637-2", "4209643-2", "4209650-2", "4209658-2", "4209664-2", "4209674-2",

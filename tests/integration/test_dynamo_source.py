@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, NoCredentialsError
 
 from hubsync.aws import NO_CREDENTIALS_MESSAGE, describe_aws_error, dynamodb_client
+from hubsync.domain.properties import CONTACT_PROPERTIES
 from hubsync.settings import ConfigError
 from hubsync.sources.dynamo import (
     GLEEV_ID_INDEX,
@@ -26,6 +28,7 @@ from hubsync_sandbox.dynamo import sandbox_aws_environment
 from hubsync_sandbox.seed import generate_bad_items, generate_channels, write_channels
 from tests.conftest import DynamoTables
 from tests.unit.factories import channel_item
+from tests.unit.test_properties import TIER
 
 SECRET_MARKERS = ("SECRET-", "ya29.", "1//")
 
@@ -99,6 +102,19 @@ def test_scan_never_reads_tokens_description_or_thumbnails(dynamo_tables: Dynamo
     for params in sent:
         assert set(params["ExpressionAttributeNames"].values()) == set(READ_ATTRIBUTES)
         assert params["ProjectionExpression"].count("#") == len(READ_ATTRIBUTES)
+
+
+def test_an_attribute_a_new_property_reads_is_projected(dynamo_tables: DynamoTables) -> None:
+    item = {**channel_item(101), "yppTier": "Silver", "userRefreshToken": "1//SECRET-x"}
+    seed(dynamo_tables, [item])
+    table = replace(CONTACT_PROPERTIES, properties=(*CONTACT_PROPERTIES.properties, TIER))
+    client, name = dynamo_tables.client, dynamo_tables.channels
+
+    (read,) = ChannelTable(client, name, attributes=table.read_attributes()).scan()
+    (before,) = ChannelTable(client, name).scan()
+
+    assert read["yppTier"] == "Silver" and "yppTier" not in before
+    assert set(read) == set(before) | {"yppTier"}
 
 
 def test_named_channels_never_read_tokens_description_or_thumbnails(

@@ -14,7 +14,7 @@ from hubsync.domain.channel import Channel, parse_channel
 from hubsync.domain.contact import Contact
 from hubsync.domain.identity import DuplicateEmailPolicy
 from hubsync.domain.links import Link, Role
-from hubsync.domain.plan import Action, Plan, PlanOptions, Write, plan, read_source
+from hubsync.domain.plan import Action, Learned, Plan, PlanOptions, Write, make_plan, read_source
 from hubsync.domain.properties import managed_properties
 from hubsync.domain.target import Target, customer_target, referrer_target
 from hubsync.domain.view import ContactView
@@ -126,10 +126,16 @@ def run(
     items: Iterable[Mapping[str, Any]],
     view: ContactView | None = None,
     links: Mapping[int, Link] | None = None,
+    *,
+    refused_emails: frozenset[str] = frozenset(),
+    unchanged_by_hash: frozenset[int] = frozenset(),
     **options: Any,
 ) -> Plan:
-    """Plan a run; the view defaults to an empty, complete HubSpot."""
-    return plan(read_source(items), view or full_view(), links or {}, PlanOptions(**options))
+    """Plan a run; the view defaults to an empty, complete HubSpot. `refused_emails` and
+    `unchanged_by_hash` are what the run learned before; the rest are PlanOptions."""
+    learned = Learned(refused_emails, unchanged_by_hash)
+    source = read_source(items)
+    return make_plan(source, view or full_view(), links or {}, PlanOptions(**options), learned)
 
 
 def full_run(

@@ -92,7 +92,7 @@ def test_one_channel_never_takes_the_email_contact_of_a_channel_it_does_not_see(
     view = partial_view(holder)
     view.record_lookups({"C1"}, {shared}, {"101", "102"})
 
-    result = run([item(102, email=shared)], view, links, only=frozenset({102}))
+    result = run([item(102, email=shared)], view, links, scope=frozenset({102}))
 
     write = write_for(result, 102)
     assert write.properties.get("email") is None

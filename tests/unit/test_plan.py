@@ -1,4 +1,4 @@
-"""plan() on full runs: who becomes which contact, what is written, what is reported."""
+"""make_plan() on full runs: who becomes which contact, what is written, what is reported."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from hubsync.domain.plan import (
     ConflictKind,
     Flagged,
     Held,
+    Learned,
     Orphan,
     Plan,
     PlanOptions,
-    plan,
+    make_plan,
     read_source,
 )
 from hubsync.domain.view import ContactView
@@ -920,7 +921,7 @@ def test_plan_does_not_modify_its_inputs() -> None:
     links = links_of(stale_link(999, "C9"))
     source = read_source([item(101), *trio()])
     before = (dict(lead.properties), dict(view.by_id), dict(links), list(source.channels))
-    plan(source, view, links, PlanOptions(full=True))
+    make_plan(source, view, links, PlanOptions(full=True))
     assert before == (dict(lead.properties), dict(view.by_id), dict(links), list(source.channels))
 
 
@@ -952,11 +953,10 @@ def test_target_fingerprint_follows_role_and_properties() -> None:
 
 def test_email_hubspot_refused_is_left_out_and_flagged() -> None:
     source = read_source([factories.channel_item(101, email="a..b@example.com")])
-    options = PlanOptions(
-        key_property=KEY, full=True, refused_emails=frozenset({"a..b@example.com"})
-    )
+    options = PlanOptions(key_property=KEY, full=True)
+    learned = Learned(refused_emails=frozenset({"a..b@example.com"}))
 
-    result = plan(source, full_view(), {}, options)
+    result = make_plan(source, full_view(), {}, options, learned)
 
     [write] = result.writes
     assert write.id_property == KEY
@@ -966,23 +966,24 @@ def test_email_hubspot_refused_is_left_out_and_flagged() -> None:
 
 
 def test_refusal_remembered_in_the_link_keeps_the_email_out_until_it_changes() -> None:
-    first = plan(
+    first = make_plan(
         read_source([factories.channel_item(101, email="a..b@example.com")]),
         full_view(),
         {},
-        PlanOptions(key_property=KEY, full=True, refused_emails=frozenset({"a..b@example.com"})),
+        PlanOptions(key_property=KEY, full=True),
+        Learned(refused_emails=frozenset({"a..b@example.com"})),
     )
     [write] = first.writes
     link = Link(101, "C1", write.target.fingerprint, Role.CUSTOMER, "a..b@example.com")
     incremental = PlanOptions(key_property=KEY)
 
-    same = plan(
+    same = make_plan(
         read_source([factories.channel_item(101, email="a..b@example.com")]),
         ContactView(KEY),
         {101: link},
         incremental,
     )
-    changed = plan(
+    changed = make_plan(
         read_source([factories.channel_item(101, email="fixed@example.com")]),
         ContactView(KEY),
         {101: link},

@@ -146,7 +146,7 @@ def test_several_flags_keep_the_hash_from_run_to_run() -> None:
     incremental = run([messy], full_view(), links)
 
     assert incremental.writes == [] and incremental.unchanged == 1
-    assert incremental.trusted == {101}
+    assert incremental.unchanged_by_hash == {101}
     assert [f.flag for f in incremental.flagged] == [
         "missing-email;bad-field:title;bad-field:createdAt"
     ]

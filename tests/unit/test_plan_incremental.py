@@ -300,7 +300,7 @@ def test_only_forces_a_comparison_of_a_trusted_channel() -> None:
     drifted = on_contact("C1", total_subscribers="7")
     links = links_of(link_to(item(101), "C1"), link_to(item(102), "C2"))
     view = full_view(drifted, on_contact("C2", gleev_id=102, channel_title="Drifted too"))
-    result = run([item(101), item(102)], view, links, only=frozenset({101}))
+    result = run([item(101), item(102)], view, links, scope=frozenset({101}))
     write = write_for(result, 101)
     assert write.properties == {"total_subscribers": "1200"}
     assert write.reason == "drift repaired: total_subscribers"
@@ -308,18 +308,18 @@ def test_only_forces_a_comparison_of_a_trusted_channel() -> None:
 
 
 def test_only_plans_just_those_channels() -> None:
-    result = run([item(101), item(102), item(103)], full_view(), only=frozenset({102}))
+    result = run([item(101), item(102), item(103)], full_view(), scope=frozenset({102}))
     assert [w.target.gleev_id for w in result.writes] == [102]
 
 
 def test_only_asks_lookups_for_just_those_channels() -> None:
     links = links_of(link_to(item(101), "C1"))
-    result = run([item(101), item(102)], partial_view(), links, only=frozenset({101}))
+    result = run([item(101), item(102)], partial_view(), links, scope=frozenset({101}))
     assert result.lookups == Lookups({"C1"}, set(), set())
 
 
 def test_only_can_name_a_referrer() -> None:
-    result = run([item(101, referrerChannelId=7)], full_view(), only=frozenset({7}))
+    result = run([item(101, referrerChannelId=7)], full_view(), scope=frozenset({7}))
     assert [(w.target.gleev_id, w.target.role) for w in result.writes] == [(7, Role.REFERRER)]
 
 
@@ -332,7 +332,7 @@ def test_only_reports_just_its_own_orphans_and_duplicate_groups() -> None:
     ]
     links = links_of(stale_link(998, "C8"), stale_link(999, "C9"))
     view = full_view(contact("X", **{KEY: "777"}))
-    result = run(items, view, links, only=frozenset({102, 999}))
+    result = run(items, view, links, scope=frozenset({102, 999}))
     assert [(c.kind, c.gleev_ids) for c in result.conflicts] == [
         (ConflictKind.DUPLICATE_EMAIL, (101, 102))
     ]
@@ -343,7 +343,7 @@ def test_only_reports_just_its_own_orphans_and_duplicate_groups() -> None:
 
 
 def test_only_an_unknown_id_plans_nothing() -> None:
-    result = run([item(101)], full_view(), only=frozenset({424242}))
+    result = run([item(101)], full_view(), scope=frozenset({424242}))
     assert (result.writes, result.conflicts, result.orphaned) == ([], [], [])
 
 
@@ -582,14 +582,14 @@ def test_a_later_round_plans_only_what_the_first_did_not_trust() -> None:
     items = [item(101), item(102, title="Renamed"), item(103, referrerChannelId=7)]
     links = links_of(link_to(item(101), "C1"), link_to(item(102), "C2"), referrer_link(7, "R7"))
     first = run(items, partial_view(), links)
-    assert first.trusted == {101, 7}
+    assert first.unchanged_by_hash == {101, 7}
     view = partial_view()
     look_up(view, first.lookups, FakeHubSpot())
 
     again = run(items, view, links)
-    trusting = run(items, view, links, trusted=frozenset(first.trusted))
+    trusting = run(items, view, links, unchanged_by_hash=frozenset(first.unchanged_by_hash))
 
-    assert trusting.trusted == again.trusted == {101, 7}
+    assert trusting.unchanged_by_hash == again.unchanged_by_hash == {101, 7}
     assert (trusting.writes, trusting.unchanged, trusting.lookups, trusting.conflicts) == (
         again.writes,
         again.unchanged,
@@ -602,6 +602,9 @@ def test_a_later_round_plans_only_what_the_first_did_not_trust() -> None:
 def test_a_trusted_channel_is_not_looked_at_again_in_the_same_run() -> None:
     links = links_of(link_to(item(101), "C1"))
     result = run(
-        [item(101, title="Changed meanwhile")], partial_view(), links, trusted=frozenset({101})
+        [item(101, title="Changed meanwhile")],
+        partial_view(),
+        links,
+        unchanged_by_hash=frozenset({101}),
     )
     assert (result.unchanged, result.writes, bool(result.lookups)) == (1, [], False)

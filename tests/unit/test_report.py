@@ -73,7 +73,7 @@ def outcomes(
 
 def test_a_created_channel_reports_the_contact_hubspot_gave_it() -> None:
     items = [item(101)]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
     after = links_of(link_to(item(101), "C9"))
 
     (outcome,) = outcomes(plan, {"101": 101}, items, after, written={101: Outcome.CREATED})
@@ -83,7 +83,7 @@ def test_a_created_channel_reports_the_contact_hubspot_gave_it() -> None:
 
 def test_a_dry_run_reports_what_would_be_done() -> None:
     items = [item(101)]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
 
     (outcome,) = outcomes(plan, {youtube_id(101): 101}, items, dry_run=True)
 
@@ -99,7 +99,7 @@ def test_an_unchanged_channel_names_its_contact() -> None:
     hubspot = FakeHubSpot()
     hubspot.apply(run(items))
     (written,) = hubspot.contacts.values()
-    plan = run(items, full_view(contact("C1", **written)), only=frozenset({101}))
+    plan = run(items, full_view(contact("C1", **written)), scope=frozenset({101}))
 
     (outcome,) = outcomes(plan, {"101": 101}, items)
 
@@ -109,7 +109,7 @@ def test_an_unchanged_channel_names_its_contact() -> None:
 
 def test_a_failed_write_reports_hubspots_reason() -> None:
     items = [item(101)]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
 
     (outcome,) = outcomes(plan, {"101": 101}, items, failures={101: "VALIDATION_ERROR: bad"})
 
@@ -118,7 +118,7 @@ def test_a_failed_write_reports_hubspots_reason() -> None:
 
 def test_an_unverified_channel_that_referred_nobody_is_skipped() -> None:
     items = [item(101, yppStatus="Unverified")]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
 
     (outcome,) = outcomes(plan, {"101": 101}, items)
 
@@ -127,7 +127,7 @@ def test_an_unverified_channel_that_referred_nobody_is_skipped() -> None:
 
 def test_a_held_channel_reports_its_conflict_and_why() -> None:
     items = [item(101, email="a@example.com"), item(102, email="a@example.com")]
-    plan = run(items, only=frozenset({102}), duplicate_policy=HOLD)
+    plan = run(items, scope=frozenset({102}), duplicate_policy=HOLD)
 
     (outcome,) = outcomes(plan, {"102": 102}, items)
 
@@ -138,7 +138,7 @@ def test_a_held_channel_reports_its_conflict_and_why() -> None:
 
 def test_a_flagged_channel_carries_its_flag() -> None:
     items = [item(101, email="not an e-mail")]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
 
     (outcome,) = outcomes(plan, {"101": 101}, items, dry_run=True)
 
@@ -147,7 +147,7 @@ def test_a_flagged_channel_carries_its_flag() -> None:
 
 def test_a_409_resolved_to_its_own_contact_is_reported_as_linked() -> None:
     items = [item(101)]
-    plan = run(items, only=frozenset({101}))
+    plan = run(items, scope=frozenset({101}))
     after = links_of(link_to(item(101), "C5"))
 
     (outcome,) = outcomes(plan, {"101": 101}, items, after)
@@ -167,7 +167,7 @@ def test_a_named_run_counts_and_lists_only_its_channels() -> None:
         item(103, email=ABSENT),
     ]
     links = links_of(Link(50, "C50", "h", Role.CUSTOMER), Link(51, "C50", "h", Role.CUSTOMER))
-    plan = run(items, links=links, only=frozenset({101}))
+    plan = run(items, links=links, scope=frozenset({101}))
     named = outcomes(plan, {"101": 101}, items, written={101: Outcome.CREATED})
     failure = WriteFailure(103, "create", "VALIDATION_ERROR", "other channel")
     result = result_of(plan, created=1, channels=named, failures=[failure])
