@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 from hubsync.aws import dynamodb_client
-from hubsync.engine import RunOptions, RunResult, SyncEngine
+from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.log import end_run, register_secrets, start_run
 from hubsync.ports import ChannelSource, ContactGateway, RunState
+from hubsync.result import RunResult
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
 from hubsync.state.store import StateStore
@@ -35,15 +36,11 @@ def build_engine(
 ) -> SyncEngine:
     """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
     replaces the one the settings describe."""
-    client = None
     if channels is None or state is None:
         client = dynamodb_client(settings.dynamo_endpoint_url)
-    return SyncEngine(
-        settings,
-        channels or ChannelTable(client, settings.channels_table),
-        hubspot or HubSpotGateway(settings),
-        state or StateStore(client, settings.state_table),
-    )
+        channels = channels or ChannelTable(client, settings.channels_table)
+        state = state or StateStore(client, settings.state_table)
+    return SyncEngine(settings, channels, hubspot or HubSpotGateway(settings), state)
 
 
 def run_sync(

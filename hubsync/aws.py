@@ -6,14 +6,13 @@ import os
 import random
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import boto3
-from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -32,6 +31,9 @@ from botocore.exceptions import (
 )
 
 from hubsync.settings import ConfigError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 _BATCH_WRITE_LIMIT = 25  # DynamoDB's maximum number of requests in one BatchWriteItem
 
@@ -87,7 +89,7 @@ class UnprocessedItemsError(Exception):
         )
 
 
-def dynamodb_client(endpoint_url: str | None) -> BaseClient:
+def dynamodb_client(endpoint_url: str | None) -> DynamoDBClient:
     """A DynamoDB client; region and credentials come from the standard AWS environment."""
     _check_credential_variables()
     try:
@@ -181,7 +183,7 @@ def translate_aws_errors(error_type: type[Exception], missing_table_message: str
 
 
 def write_batches(
-    client: BaseClient,
+    client: DynamoDBClient,
     table: str,
     requests: Iterable[Mapping[str, Any]],
     *,
@@ -200,14 +202,14 @@ def write_batches(
 
 
 def _write_one_batch(
-    client: BaseClient,
+    client: DynamoDBClient,
     table: str,
     chunk: list[Mapping[str, Any]],
     *,
     attempts: int,
     base_delay_s: float,
 ) -> None:
-    pending: list[Mapping[str, Any]] = chunk
+    pending: Sequence[Any] = chunk
     for attempt in range(attempts):
         if attempt:
             # Full jitter, capped: spreads retries of parallel writers under throttling.

@@ -36,9 +36,18 @@ class SecondRound:
         self.refused_emails.update(other.refused_emails)
 
 
+@dataclass(frozen=True, slots=True)
+class ConfirmedWrite:
+    """A write HubSpot confirmed, and the contact it landed on."""
+
+    write: Write
+    contact_id: str
+    created: bool
+
+
 @dataclass
 class SortedBatch:
-    confirmed: list[tuple[Write, WriteOutcome]] = field(default_factory=list)
+    confirmed: list[ConfirmedWrite] = field(default_factory=list)
     second_round: SecondRound = field(default_factory=SecondRound)
     failed: list[WriteFailure] = field(default_factory=list)
     gone: list[int] = field(default_factory=list)  # Gleev ids whose linked contact is deleted
@@ -56,7 +65,9 @@ def sort_outcomes(
     for write in batch:
         outcome = outcomes.get(trace_id(write))
         if outcome is not None and outcome.ok and outcome.contact_id:
-            sorted_batch.confirmed.append((write, outcome))
+            sorted_batch.confirmed.append(
+                ConfirmedWrite(write, outcome.contact_id, outcome.created)
+            )
         elif (
             second_round and outcome is not None and sorted_batch.second_round.take(write, outcome)
         ):

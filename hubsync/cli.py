@@ -104,7 +104,8 @@ def _click_errors_masked() -> Iterator[None]:
         yield
     except click.ClickException as exc:
         protect_environment_secrets()
-        exc.message = mask_secrets(exc.message)
+        # click declares message Final, but renders the error from it: mask it in place.
+        exc.message = mask_secrets(exc.message)  # type: ignore[misc]
         raise
     except KeyboardInterrupt as exc:
         _interrupted(exc)

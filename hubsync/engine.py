@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from hubsync.batch import SecondRound, sort_outcomes, trace_id
+from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.outcome import Outcome, channel_outcomes
@@ -261,11 +261,11 @@ class SyncEngine:
         answered = sort_outcomes(batch, outcomes, second_round=second is not None)
         if second is not None:
             second.add(answered.second_round)
-        run.book.confirm(_link(write, outcome.contact_id) for write, outcome in answered.confirmed)
+        run.book.confirm(_link(done.write, done.contact_id) for done in answered.confirmed)
         # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
         run.book.forget(answered.gone)
-        for write, outcome in answered.confirmed:
-            _count(run, write, outcome)
+        for done in answered.confirmed:
+            _count(run, done)
         run.result.failures.extend(answered.failed)
         log.info(
             "batch written",
@@ -366,16 +366,18 @@ def _link(write: Write, contact_id: str) -> Link:
     return Link(target.gleev_id, contact_id, target.fingerprint, target.role, target.refused_email)
 
 
-def _count(run: _Run, write: Write, outcome: WriteOutcome) -> None:
-    if outcome.created:
+def _count(run: _Run, done: ConfirmedWrite) -> None:
+    if done.created:
         run.result.created += 1
     else:
         run.result.updated += 1
     if run.options.scope is not None:  # channels are named: each one's outcome is reported
-        run.written[write.target.gleev_id] = Outcome.CREATED if outcome.created else Outcome.UPDATED
+        run.written[done.write.target.gleev_id] = (
+            Outcome.CREATED if done.created else Outcome.UPDATED
+        )
 
 
-def _calls_since(before: dict[str, int], now: dict[str, int]) -> dict[str, int]:
+def _calls_since(before: Mapping[str, int], now: Mapping[str, int]) -> dict[str, int]:
     return {
         name: count - before.get(name, 0)
         for name, count in now.items()

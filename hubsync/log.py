@@ -98,7 +98,9 @@ def configure_logging(log_format: str = "auto", level: str = "INFO") -> None:
             structlog.processors.format_exc_info,
             _mask_processor,
             renderer,
-            _mask_rendered,
+            # structlog types every processor as taking the event dict; the last one is
+            # handed the rendered line instead.
+            _mask_rendered,  # type: ignore[list-item]
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),

@@ -34,8 +34,11 @@ class ContactGateway(Protocol):
     raise only when HubSpot cannot be used at all; `calls` and `retries` count HTTP attempts
     by endpoint."""
 
-    calls: Mapping[str, int]
-    retries: Mapping[str, int]
+    @property
+    def calls(self) -> Mapping[str, int]: ...
+
+    @property
+    def retries(self) -> Mapping[str, int]: ...
 
     def list_properties(self) -> list[dict[str, Any]]: ...
 

@@ -641,10 +641,10 @@ class _Planner:
             return
         known |= self.links.keys()
         for key, contact in sorted(self.view.by_key.items()):
-            gleev_id = _named_gleev_id(key)
-            if gleev_id is not None and gleev_id not in known:
+            carried = _named_gleev_id(key)
+            if carried is not None and carried not in known:
                 self._record(
-                    Orphan(gleev_id, contact.id, "contact carries a Gleev id with no channel")
+                    Orphan(carried, contact.id, "contact carries a Gleev id with no channel")
                 )
 
     def _record_duplicate_contacts(self) -> None:

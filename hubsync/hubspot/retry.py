@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import structlog
 import tenacity
@@ -52,7 +52,7 @@ class RetryPolicy:
     search_window_s: float = SEARCH_WINDOW_S
 
     @classmethod
-    def from_settings(cls, settings: Settings, **overrides: float) -> RetryPolicy:
+    def from_settings(cls, settings: Settings, **overrides: Any) -> RetryPolicy:
         policy = cls(
             attempts=settings.hubspot_retry_attempts, max_total_s=settings.hubspot_retry_max_s
         )
@@ -69,7 +69,7 @@ def is_transient(exc: BaseException) -> bool:
 
 def backoff(policy: RetryPolicy, attempt: int, rng: random.Random) -> float:
     """Exponential backoff with jitter: half the step fixed, half random (attempt counts from 1)."""
-    step = min(policy.backoff_cap_s, policy.backoff_base_s * 2 ** (attempt - 1))
+    step = min(policy.backoff_cap_s, policy.backoff_base_s * 2.0 ** (attempt - 1))
     return step / 2 + rng.uniform(0, step / 2)
 
 

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any, Protocol
 
 from hubsync.domain.portal_schema import (
-    LEAD_STATUS,
     FindingKind,
     SchemaFinding,
     compare_group,
@@ -22,7 +21,7 @@ from hubsync.domain.portal_schema import (
     property_create_body,
     readiness_problem,
 )
-from hubsync.domain.properties import CUSTOM_GROUP
+from hubsync.domain.properties import CUSTOM_GROUP, LEAD_STATUS
 from hubsync.hubspot.errors import HubSpotError, HubSpotRequestError
 from hubsync.hubspot.gateway import HubSpotGateway
 

@@ -7,13 +7,15 @@ import threading
 from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer
-from botocore.client import BaseClient
 
 from hubsync.aws import translate_aws_errors
 from hubsync.domain.properties import CONTACT_PROPERTIES
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 # Exactly the attributes hubsync reads (declared with the properties they feed). Everything
 # else (OAuth tokens, description, thumbnails, ...) is never requested, so it never leaves
@@ -40,7 +42,7 @@ class _SegmentDone:
 class ChannelTable:
     def __init__(
         self,
-        client: BaseClient,
+        client: DynamoDBClient,
         table_name: str,
         *,
         page_size: int | None = None,
@@ -209,7 +211,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, set):
         return {_plain(inner) for inner in value}
     if isinstance(value, Binary):
-        return value.value
+        return value.value  # type: ignore[attr-defined]  # boto3's stubs leave out .value
     return value
 
 

@@ -11,20 +11,23 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from hubsync.aws import UnprocessedItemsError, error_code, translate_aws_errors, write_batches
 from hubsync.domain.links import Link, Role
 from hubsync.result import RunRecord, UnreadableRecord
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_dynamodb.type_defs import KeySchemaElementTypeDef, TableDescriptionTypeDef
+
 _LINK_PREFIX = "link#"
 _LINK_SK = "link"
 _RUN_PK = "run"
 _LAST_RUN_SK = "last"
-_KEY_SCHEMA = [
+_KEY_SCHEMA: list[KeySchemaElementTypeDef] = [
     {"AttributeName": "pk", "KeyType": "HASH"},
     {"AttributeName": "sk", "KeyType": "RANGE"},
 ]
@@ -37,7 +40,7 @@ class StateError(Exception):
 class StateStore:
     def __init__(
         self,
-        client: BaseClient,
+        client: DynamoDBClient,
         table_name: str,
         *,
         write_attempts: int = 10,
@@ -163,7 +166,7 @@ class StateStore:
         waiter = self._client.get_waiter("table_exists")
         waiter.wait(TableName=self._table_name, WaiterConfig={"Delay": 2, "MaxAttempts": 60})
 
-    def _check_key_schema(self, table: dict[str, Any]) -> None:
+    def _check_key_schema(self, table: TableDescriptionTypeDef) -> None:
         if sorted(table["KeySchema"], key=str) != sorted(_KEY_SCHEMA, key=str):
             raise StateError(
                 f"table '{self._table_name}' exists but is not a hubsync state table (its key "

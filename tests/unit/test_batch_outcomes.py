@@ -65,7 +65,7 @@ def test_each_answer_is_sorted_into_confirmed_second_round_failed_and_gone() -> 
 
     answered = sort_outcomes(batch, outcomes, second_round=True)
 
-    assert [(w.target.gleev_id, o.contact_id) for w, o in answered.confirmed] == [(1, "c1")]
+    assert [(c.write.target.gleev_id, c.contact_id) for c in answered.confirmed] == [(1, "c1")]
     assert answered.second_round.existing_contacts == {2: "77"}
     assert answered.second_round.refused_emails == {3: email_of(3)}
     assert answered.failed == [
