@@ -131,12 +131,13 @@ def serve_sandbox(hubspot_port: int, dynamo_port: int, channel_count: int) -> No
         if channel_count:
             _say("Seeded:", *seed(hubspot, dynamo, channel_count).lines())
         _say(
-            "Sandbox running; point hubsync at it with:",
-            f"HUBSYNC_HUBSPOT_BASE_URL={hubspot.url}",
-            f"HUBSYNC_HUBSPOT_TOKEN={hubspot.config.token}",
-            f"HUBSYNC_DYNAMO_ENDPOINT_URL={dynamo.url}",
-            "HUBSYNC_CREATE_STATE_TABLE=true",
-            *(f"{name}={value}" for name, value in sandbox_aws_environment().items()),
+            "Sandbox running; point hubsync at it with these (in the environment: the AWS",
+            "variables are not read from .env, the HUBSYNC_ ones may go there too):",
+            f"export HUBSYNC_HUBSPOT_BASE_URL={hubspot.url}",
+            f"export HUBSYNC_HUBSPOT_TOKEN={hubspot.config.token}",
+            f"export HUBSYNC_DYNAMO_ENDPOINT_URL={dynamo.url}",
+            "export HUBSYNC_CREATE_STATE_TABLE=true",
+            *(f"export {name}={value}" for name, value in sandbox_aws_environment().items()),
             "Press Ctrl-C to stop.",
         )
         try:

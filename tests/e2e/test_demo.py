@@ -61,7 +61,8 @@ def test_sandbox_serves_until_interrupted(tmp_path, sandbox_aws) -> None:
             lines.append(line.strip())
             if "Ctrl-C" in line:
                 break
-        settings = dict(line.split("=", 1) for line in lines if line.startswith("HUBSYNC_"))
+        exported = [line.removeprefix("export ") for line in lines if line.startswith("export ")]
+        settings = dict(line.split("=", 1) for line in exported)
         request = urllib.request.Request(
             f"{settings['HUBSYNC_HUBSPOT_BASE_URL']}/_sandbox/contacts",
             headers={"Authorization": f"Bearer {settings['HUBSYNC_HUBSPOT_TOKEN']}"},
@@ -70,6 +71,17 @@ def test_sandbox_serves_until_interrupted(tmp_path, sandbox_aws) -> None:
             contacts = json.load(answer)
         assert len(contacts) > 0  # the seeded leads
         assert settings["HUBSYNC_DYNAMO_ENDPOINT_URL"].startswith("http://127.0.0.1:")
+        # What it prints is all a user needs: the first steps of the README then work.
+        for step in (["schema", "apply"], ["plan"]):
+            done = subprocess.run(
+                [sys.executable, "-m", "hubsync", *step],
+                env={**clean_env(), **settings},
+                cwd=tmp_path,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            assert done.returncode == 0, done.stderr
     finally:
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=30)
