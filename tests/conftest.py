@@ -5,19 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import pytest
-from botocore.client import BaseClient
 
 from hubsync.state.store import StateStore
 from hubsync_sandbox.dynamo import LocalDynamo, create_channels_table, start_dynamo
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 @dataclass(frozen=True, slots=True)
 class DynamoTables:
     """A channels table and a state table that exist for one test only."""
 
-    client: BaseClient
+    client: DynamoDBClient
     endpoint_url: str
     channels: str
     state: str
@@ -31,7 +34,8 @@ def local_dynamo() -> Iterator[LocalDynamo]:
 
 @pytest.fixture
 def dynamo_tables(local_dynamo: LocalDynamo) -> Iterator[DynamoTables]:
-    client = local_dynamo.client()
+    # The sandbox hands out a plain boto3 client; the tests call DynamoDB's own operations.
+    client = cast("DynamoDBClient", local_dynamo.client())
     suffix = uuid.uuid4().hex[:12]
     tables = DynamoTables(
         client=client,

@@ -14,6 +14,7 @@ from hubspot.crm.properties import PropertyCreate
 from urllib3.util.retry import Retry
 
 from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
+from hubsync_sandbox.hubspot.exchange import Exchange
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class RawApi:
 
 def limits_off() -> SandboxConfig:
     return SandboxConfig(requests_per_10s=None, search_per_second=None)
+
+
+def contact_in(sandbox: RunningSandbox, contact_id: str) -> dict[str, Any]:
+    """The contact as the portal holds it; fails the test when there is none."""
+    contact = sandbox.store.get(contact_id)
+    assert contact is not None, f"no contact {contact_id}"
+    return contact
+
+
+def journal_of(sandbox: RunningSandbox) -> list[Exchange]:
+    """Every exchange the portal answered, in order."""
+    journal = sandbox.store.journal
+    assert journal is not None, "the sandbox was started without its journal"
+    return journal
 
 
 def make_client(sandbox: RunningSandbox) -> hubspot.Client:

@@ -25,7 +25,7 @@ PROSE = frozenset({"description", "summary", "example", "examples", "externalDoc
 
 def derive(document: dict[str, Any]) -> dict[str, Any]:
     """The parts of one OpenAPI document that a request and response check needs."""
-    kept = _strip(document, names_map=False)
+    kept: dict[str, Any] = _strip(document, names_map=False)
     kept["info"] = {"title": document["info"]["title"], "version": document["info"]["version"]}
     for responses in _response_maps(kept):
         for response in responses.values():

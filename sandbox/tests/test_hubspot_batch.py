@@ -22,7 +22,14 @@ from hubspot.crm.contacts import (
 )
 
 from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from sandbox.tests.conftest import RawApi, create_property, limits_off, make_client
+from sandbox.tests.conftest import (
+    RawApi,
+    contact_in,
+    create_property,
+    journal_of,
+    limits_off,
+    make_client,
+)
 
 BATCH = "/crm/v3/objects/contacts/batch"
 
@@ -61,7 +68,8 @@ def updates(*inputs: tuple[str, dict[str, str]], id_property: str | None = None)
 
 
 def body_of(error: pytest.ExceptionInfo[ApiException]) -> dict[str, Any]:
-    return json.loads(error.value.body)
+    body: dict[str, Any] = json.loads(error.value.body)
+    return body
 
 
 def add_property(client: hubspot.Client, name: str, *, unique: bool) -> None:
@@ -208,7 +216,7 @@ def test_batch_update_by_id(sandbox: RunningSandbox, client: hubspot.Client) -> 
     contact_id = sandbox.store.add_contact({"email": "ada@example.com"})
     answer = client.crm.contacts.batch_api.update(updates((contact_id, {"firstname": "Ada"})))
     assert answer.results[0].properties["firstname"] == "Ada"
-    assert sandbox.store.get(contact_id)["properties"]["firstname"] == "Ada"
+    assert contact_in(sandbox, contact_id)["properties"]["firstname"] == "Ada"
 
 
 def test_batch_update_by_email_is_refused(sandbox: RunningSandbox, client: hubspot.Client) -> None:
@@ -237,7 +245,7 @@ def test_batch_update_by_a_custom_property_needs_unique_values(
     client.crm.contacts.batch_api.update(
         updates(("ch-1", {"firstname": "Ada"}), id_property="gleev_channel_id")
     )
-    assert sandbox.store.get(contact_id)["properties"]["firstname"] == "Ada"
+    assert contact_in(sandbox, contact_id)["properties"]["firstname"] == "Ada"
 
 
 def test_per_input_mode_answers_missing_ids_of_an_update_with_a_207(
@@ -253,7 +261,7 @@ def test_per_input_mode_answers_missing_ids_of_an_update_with_a_207(
     assert answer.status == 207
     assert answer.body["errors"][0]["category"] == "OBJECT_NOT_FOUND"
     assert answer.body["errors"][0]["context"]["ids"] == ["999"]
-    assert sandbox.store.get(contact_id)["properties"]["firstname"] == "Ada"
+    assert contact_in(sandbox, contact_id)["properties"]["firstname"] == "Ada"
 
 
 def test_batch_update_taking_another_contacts_email_conflicts(
@@ -404,7 +412,7 @@ def test_an_archived_or_unknown_id_refuses_a_whole_update(
     assert body["category"] == "OBJECT_NOT_FOUND"
     assert body["context"] == {"ids": [missing]}
     assert body["message"].endswith(f"Input id: {missing}.")
-    assert "firstname" not in sandbox.store.get(kept)["properties"]
+    assert "firstname" not in contact_in(sandbox, kept)["properties"]
 
 
 def test_a_refused_batch_without_trace_ids_names_the_input_by_id(
@@ -480,7 +488,8 @@ def upsert_fifty(config: SandboxConfig) -> list[dict[str, Any]]:
                 ]
             )
         )
-        return sandbox.store.journal[-1].response_body["results"]
+        results: list[dict[str, Any]] = journal_of(sandbox)[-1].response_body["results"]
+        return results
 
 
 def test_results_come_back_in_any_order_and_only_some_echo_their_trace_id() -> None:

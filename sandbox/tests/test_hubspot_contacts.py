@@ -14,7 +14,7 @@ from hubspot.crm.contacts import (
 from hubspot.crm.contacts.exceptions import NotFoundException
 
 from hubsync_sandbox.hubspot import RunningSandbox
-from sandbox.tests.conftest import RawApi, create_property
+from sandbox.tests.conftest import RawApi, contact_in, create_property
 
 DEFAULT_PROPERTIES = {
     "createdate",
@@ -149,7 +149,7 @@ def test_patch_by_id_and_by_email(sandbox: RunningSandbox, client: hubspot.Clien
         SimplePublicObjectInput(properties={"lastname": "Lovelace"}),
         id_property="email",
     )
-    assert sandbox.store.get(contact_id)["properties"]["lastname"] == "Lovelace"
+    assert contact_in(sandbox, contact_id)["properties"]["lastname"] == "Lovelace"
 
 
 def test_patch_of_a_missing_contact_is_a_404(client: hubspot.Client) -> None:

@@ -26,14 +26,15 @@ from hubspot.crm.contacts.exceptions import NotFoundException
 
 from hubsync_sandbox.hubspot import RunningSandbox, start_sandbox
 from hubsync_sandbox.hubspot.errors import SandboxHubSpotError
-from sandbox.tests.conftest import limits_off, make_client
+from sandbox.tests.conftest import contact_in, limits_off, make_client
 
 ADDITIONAL = "hs_additional_emails"
 MERGED_IDS = "hs_merged_object_ids"
 
 
 def body_of(error: pytest.ExceptionInfo[ApiException]) -> dict[str, Any]:
-    return json.loads(error.value.body)
+    body: dict[str, Any] = json.loads(error.value.body)
+    return body
 
 
 def create(client: hubspot.Client, email: str) -> pytest.ExceptionInfo[ApiException]:
@@ -88,7 +89,8 @@ def properties_of(client: hubspot.Client, contact_id: str) -> dict[str, str | No
     contact = client.crm.contacts.basic_api.get_by_id(
         contact_id, properties=["email", "firstname", "lastname", "lifecyclestage", ADDITIONAL]
     )
-    return contact.properties
+    properties: dict[str, str | None] = contact.properties
+    return properties
 
 
 # -- secondary e-mails -----------------------------------------------------------------------
@@ -104,7 +106,7 @@ def test_secondary_emails_cannot_be_written_through_the_api(
         )
     assert refused.value.status == 400
     assert body_of(refused)["errors"][0]["code"] == "READ_ONLY_VALUE"
-    assert sandbox.store.get(contact_id)["properties"].get(ADDITIONAL) is None
+    assert contact_in(sandbox, contact_id)["properties"].get(ADDITIONAL) is None
 
 
 def test_the_setup_helper_adds_secondary_emails_under_the_email_rules(
@@ -250,7 +252,7 @@ def test_a_batch_update_by_an_old_id_writes_the_survivor_and_answers_its_id(
     )
 
     assert [c.id for c in answer.results] == [survivor]
-    assert sandbox.store.get(survivor)["properties"]["firstname"] == "Grace"
+    assert contact_in(sandbox, survivor)["properties"]["firstname"] == "Grace"
 
 
 def test_merging_again_lists_every_merged_id(
@@ -277,7 +279,7 @@ def test_a_portal_may_keep_the_primary_id_on_merge() -> None:
         merged = sandbox.store.add_contact({"email": "grace@example.com"})
         assert merge(client, primary, merged).id == primary
         assert client.crm.contacts.basic_api.get_by_id(merged).id == primary
-        assert sandbox.store.get(primary)["properties"][MERGED_IDS] == merged
+        assert contact_in(sandbox, primary)["properties"][MERGED_IDS] == merged
 
 
 def test_a_merge_of_a_contact_with_itself_or_an_unknown_one_is_refused(

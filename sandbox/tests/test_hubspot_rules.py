@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from typing import Any
 
 import hubspot
 import pytest
@@ -22,20 +23,23 @@ def patch(client: hubspot.Client, contact_id: str, **properties: str) -> dict[st
     answer = client.crm.contacts.basic_api.update(
         contact_id, SimplePublicObjectInput(properties=properties)
     )
-    return answer.properties
+    written: dict[str, str | None] = answer.properties
+    return written
 
 
 def stored(sandbox: RunningSandbox, contact_id: str) -> dict[str, str]:
     contact = sandbox.store.get(contact_id)
     assert contact is not None
-    return contact["properties"]
+    properties: dict[str, str] = contact["properties"]
+    return properties
 
 
-def refusal(client: hubspot.Client, contact_id: str, **properties: str) -> dict:
+def refusal(client: hubspot.Client, contact_id: str, **properties: str) -> dict[str, Any]:
     with pytest.raises(ApiException) as refused:
         patch(client, contact_id, **properties)
     assert refused.value.status == 400
-    return json.loads(refused.value.body)
+    body: dict[str, Any] = json.loads(refused.value.body)
+    return body
 
 
 def test_lifecycle_stage_moves_forward(sandbox: RunningSandbox, client: hubspot.Client) -> None:

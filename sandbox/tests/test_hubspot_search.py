@@ -14,7 +14,7 @@ from hubspot.crm.contacts import (
 )
 
 from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from sandbox.tests.conftest import RawApi, create_property, make_client
+from sandbox.tests.conftest import RawApi, contact_in, create_property, make_client
 
 SEARCH = "/crm/v3/objects/contacts/search"
 
@@ -55,11 +55,11 @@ def people(sandbox: RunningSandbox, client: hubspot.Client) -> dict[str, str]:
     }
 
 
-def test_eq_compares_strings_without_case(client: hubspot.Client, people: dict) -> None:
+def test_eq_compares_strings_without_case(client: hubspot.Client, people: dict[str, str]) -> None:
     assert search_ids(client, [condition("firstname", "EQ", "ADA")]) == [people["ada"]]
 
 
-def test_neq_in_and_not_in(client: hubspot.Client, people: dict) -> None:
+def test_neq_in_and_not_in(client: hubspot.Client, people: dict[str, str]) -> None:
     assert search_ids(client, [condition("firstname", "NEQ", "ada")]) == [
         people["grace"],
         people["alan"],
@@ -76,7 +76,9 @@ def test_neq_in_and_not_in(client: hubspot.Client, people: dict) -> None:
     ]
 
 
-def test_number_properties_compare_as_numbers(client: hubspot.Client, people: dict) -> None:
+def test_number_properties_compare_as_numbers(
+    client: hubspot.Client, people: dict[str, str]
+) -> None:
     assert search_ids(client, [condition("total_subscribers", "GT", "1000")]) == [people["grace"]]
     assert search_ids(client, [condition("total_subscribers", "GTE", "900")]) == [
         people["ada"],
@@ -89,16 +91,16 @@ def test_number_properties_compare_as_numbers(client: hubspot.Client, people: di
 
 
 def test_dates_compare_as_epoch_milliseconds_or_iso(
-    sandbox: RunningSandbox, client: hubspot.Client, people: dict
+    sandbox: RunningSandbox, client: hubspot.Client, people: dict[str, str]
 ) -> None:
-    created = sandbox.store.get(people["ada"])["properties"]["createdate"]
+    created = contact_in(sandbox, people["ada"])["properties"]["createdate"]
     assert len(search_ids(client, [condition("createdate", "GTE", created)])) == 3
     assert search_ids(client, [condition("createdate", "LT", "0")]) == []
     far_future = str(4_000_000_000_000)
     assert len(search_ids(client, [condition("createdate", "LT", far_future)])) == 3
 
 
-def test_presence_and_token_operators(client: hubspot.Client, people: dict) -> None:
+def test_presence_and_token_operators(client: hubspot.Client, people: dict[str, str]) -> None:
     assert search_ids(client, [condition("total_subscribers", "NOT_HAS_PROPERTY")]) == [
         people["alan"]
     ]
@@ -112,7 +114,9 @@ def test_presence_and_token_operators(client: hubspot.Client, people: dict) -> N
     ]
 
 
-def test_groups_are_or_and_filters_in_a_group_are_and(client: hubspot.Client, people: dict) -> None:
+def test_groups_are_or_and_filters_in_a_group_are_and(
+    client: hubspot.Client, people: dict[str, str]
+) -> None:
     gleev = condition("email", "CONTAINS_TOKEN", "*@gleev.org")
     assert search_ids(client, [gleev, condition("firstname", "EQ", "alan mathison")]) == [
         people["alan"]
@@ -122,7 +126,7 @@ def test_groups_are_or_and_filters_in_a_group_are_and(client: hubspot.Client, pe
     ) == [people["ada"], people["grace"]]
 
 
-def test_enumeration_values_keep_their_case(client: hubspot.Client, people: dict) -> None:
+def test_enumeration_values_keep_their_case(client: hubspot.Client, people: dict[str, str]) -> None:
     assert search_ids(client, [condition("lifecyclestage", "EQ", "customer")]) == [people["ada"]]
     assert search_ids(client, [condition("lifecyclestage", "EQ", "CUSTOMER")]) == []
 
@@ -143,7 +147,7 @@ def test_the_largest_allowed_filter_set_is_accepted(api: RawApi) -> None:
     assert api.call("POST", SEARCH, {"filterGroups": groups}).status == 200
 
 
-def test_sorting_by_one_property(client: hubspot.Client, people: dict) -> None:
+def test_sorting_by_one_property(client: hubspot.Client, people: dict[str, str]) -> None:
     descending = search_ids(
         client, sorts=[{"propertyName": "firstname", "direction": "DESCENDING"}]
     )
@@ -177,7 +181,9 @@ def test_paging_past_10000_results_is_refused(api: RawApi) -> None:
     assert refused.body["category"] == "VALIDATION_ERROR"
 
 
-def test_results_carry_requested_properties_and_nulls(client: hubspot.Client, people: dict) -> None:
+def test_results_carry_requested_properties_and_nulls(
+    client: hubspot.Client, people: dict[str, str]
+) -> None:
     answer = client.crm.contacts.search_api.do_search(
         PublicObjectSearchRequest(properties=["total_subscribers"], limit=1)
     )
@@ -194,14 +200,14 @@ def test_results_carry_requested_properties_and_nulls(client: hubspot.Client, pe
 
 
 def test_the_free_text_query_looks_in_names_and_emails(
-    sandbox: RunningSandbox, client: hubspot.Client, people: dict
+    sandbox: RunningSandbox, client: hubspot.Client, people: dict[str, str]
 ) -> None:
     extra = sandbox.store.add_contact({"hs_additional_emails": "old@gleev.org"})
     found = client.crm.contacts.search_api.do_search(PublicObjectSearchRequest(query="GLEEV"))
     assert [c.id for c in found.results] == [people["ada"], people["alan"], extra]
 
 
-def test_archived_contacts_never_appear(client: hubspot.Client, people: dict) -> None:
+def test_archived_contacts_never_appear(client: hubspot.Client, people: dict[str, str]) -> None:
     client.crm.contacts.basic_api.archive(people["ada"])
     assert people["ada"] not in search_ids(client)
 

@@ -14,7 +14,7 @@ from hubspot.crm.contacts import (
 )
 
 from hubsync_sandbox.hubspot import RunningSandbox, SandboxConfig, start_sandbox
-from sandbox.tests.conftest import RawApi, make_client
+from sandbox.tests.conftest import RawApi, contact_in, journal_of, make_client
 
 
 def upsert_batch(client: hubspot.Client, emails: list[str]) -> None:
@@ -56,9 +56,10 @@ def test_add_contact_enforces_email_uniqueness(sandbox: RunningSandbox) -> None:
 
 def test_get_and_find_by_email(sandbox: RunningSandbox) -> None:
     contact_id = sandbox.store.add_contact({"email": "ada@example.com"})
-    assert sandbox.store.get(contact_id)["id"] == contact_id
+    assert contact_in(sandbox, contact_id)["id"] == contact_id
     assert sandbox.store.get("999") is None
-    assert sandbox.store.find_by_email(" Ada@Example.com")["id"] == contact_id
+    found = sandbox.store.find_by_email(" Ada@Example.com")
+    assert found is not None and found["id"] == contact_id
     assert sandbox.store.find_by_email("nobody@example.com") is None
 
 
@@ -67,7 +68,7 @@ def test_set_properties_edits_like_a_human(sandbox: RunningSandbox) -> None:
     sandbox.store.set_properties(
         contact_id, {"lifecyclestage": "subscriber", "hs_marketable_status": "false"}
     )
-    properties = sandbox.store.get(contact_id)["properties"]
+    properties = contact_in(sandbox, contact_id)["properties"]
     assert properties["lifecyclestage"] == "subscriber"
     assert properties["hs_marketable_status"] == "false"
     with pytest.raises(KeyError):
@@ -85,7 +86,7 @@ def test_sandbox_endpoints_show_counts_and_contacts(sandbox: RunningSandbox, api
 
 def test_the_journal_records_each_exchange(sandbox: RunningSandbox, api: RawApi) -> None:
     api.call("POST", "/crm/v3/objects/contacts/search", {"limit": 1})
-    [exchange] = sandbox.store.journal
+    [exchange] = journal_of(sandbox)
     assert (exchange.method, exchange.path, exchange.status) == (
         "POST",
         "/crm/v3/objects/contacts/search",
@@ -102,7 +103,7 @@ def test_the_whole_config_may_be_replaced_while_running(
     sandbox.config = SandboxConfig(token="other-token", marketing_on_create=False)
     assert api.call("GET", "/crm/v3/objects/contacts").status == 200
     contact_id = sandbox.store.add_contact({})
-    assert sandbox.store.get(contact_id)["properties"]["hs_marketable_status"] == "false"
+    assert contact_in(sandbox, contact_id)["properties"]["hs_marketable_status"] == "false"
 
 
 def test_ten_thousand_contacts_sync_quickly(

@@ -9,7 +9,7 @@ import pytest
 from hubspot.crm.contacts import ApiException, SimplePublicObjectInput
 
 from hubsync_sandbox.hubspot import RunningSandbox
-from sandbox.tests.conftest import create_property
+from sandbox.tests.conftest import contact_in, create_property
 
 LIMIT = 65_536
 
@@ -18,7 +18,8 @@ def patch_title(client: hubspot.Client, contact_id: str, title: str) -> dict[str
     answer = client.crm.contacts.basic_api.update(
         contact_id, SimplePublicObjectInput(properties={"channel_title": title})
     )
-    return answer.properties
+    written: dict[str, str | None] = answer.properties
+    return written
 
 
 @pytest.fixture
@@ -48,4 +49,4 @@ def test_a_longer_string_is_a_validation_error_naming_the_property(
     body = json.loads(refused.value.body)
     assert body["category"] == "VALIDATION_ERROR"
     assert body["errors"][0]["context"] == {"propertyName": ["channel_title"]}
-    assert "channel_title" not in sandbox.store.get(contact_id)["properties"]
+    assert "channel_title" not in contact_in(sandbox, contact_id)["properties"]

@@ -219,7 +219,7 @@ def test_a_one_channel_sync_says_what_happened_to_it(world: World, tmp_path: Pat
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    contact_id = world.hubspot.store.find_by_email("creator101@example.com")["id"]
+    contact_id = world.id_of("creator101@example.com")
     assert report["channels"] == [
         {
             "channel": youtube_id(101),

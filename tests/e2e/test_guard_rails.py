@@ -84,7 +84,7 @@ def test_a_non_unique_key_property_stops_every_run_before_it_plans(
     assert "creator_handle: exists but is not unique" in line
     assert world.hubspot.store.request_counts() == PREFLIGHT_ONLY
     assert world.contacts() == before
-    assert world.hubspot.store.get(lead)["properties"]["creator_handle"] == "ann-the-creator"
+    assert world.by_id(lead)["creator_handle"] == "ann-the-creator"
 
 
 @pytest.mark.parametrize("name", ["lifecyclestage", "hs_object_id", "email", "firstname"])
@@ -177,7 +177,7 @@ def test_batches_refused_whole_for_one_reason_stop_the_run_and_lose_nothing(
         "VALIDATION_ERROR: 300 writes failed, 150 not attempted (the next run sends them)"
     )
     assert "300 failed, 150 not attempted" in done.stdout
-    upserts = [e for e in world.hubspot.store.journal if e.path.endswith("/batch/upsert")]
+    upserts = [e for e in world.journal() if e.path.endswith("/batch/upsert")]
     # HubSpot refuses a batch whole, naming one input; the resend of the other 99 is refused
     # for the same reason, so the whole batch fails: 2 calls per batch, 3 batches.
     assert len(upserts) == 6

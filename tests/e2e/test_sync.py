@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hubsync.app import build_engine, run_sync
 from hubsync.aws import dynamodb_client
-from hubsync.engine import RunOptions, RunResult
+from hubsync.engine import RunOptions
+from hubsync.result import RunResult
 from hubsync.sources.dynamo import ChannelTable
 from tests.e2e.world import KEY, World
 from tests.unit.factories import ABSENT, channel_item
@@ -115,7 +116,7 @@ def test_email_on_another_channels_customer_is_a_conflict_not_an_overwrite(world
 
     result = world.sync()
 
-    assert world.hubspot.store.get(other)["properties"][KEY] == "900"
+    assert world.by_id(other)[KEY] == "900"
     mine = world.by_key(101)
     assert not mine.get("email")
     assert mine["hubsync_flag"] == f"email-on-contact:{other}"
@@ -189,7 +190,7 @@ def test_nothing_changed_costs_only_the_preflight_read(world: World) -> None:
 def test_drift_is_repaired_on_full_run_only(world: World) -> None:
     world.put(channel_item(101))
     world.sync()
-    contact_id = world.hubspot.store.find_by_email("creator101@example.com")["id"]
+    contact_id = world.id_of("creator101@example.com")
     world.hubspot.store.set_properties(contact_id, {"channel_title": "edited by hand"})
 
     assert world.sync().plan.writes == []
@@ -209,13 +210,13 @@ def test_lifecycle_never_moves_back(world: World) -> None:
     world.sync(full=True)
     second = world.sync(full=True)
 
-    contact = world.hubspot.store.get(evangelist)["properties"]
+    contact = world.by_id(evangelist)
     assert contact["lifecyclestage"] == "evangelist"
     assert contact["hs_lead_status"] == "CONNECTED"
     # The sandbox, like HubSpot, would ignore a backward move: check none was even sent.
     sent = [
         i["properties"]
-        for e in world.hubspot.store.journal
+        for e in world.journal()
         if e.method == "POST" and "/batch/" in e.path and e.request_body
         for i in e.request_body.get("inputs", [])
         if "properties" in i
@@ -250,7 +251,7 @@ def test_one_channel_resync_forces_a_comparison(world: World) -> None:
     world.put(channel_item(101), channel_item(102))
     world.sync()
     for gleev_id in (101, 102):
-        contact_id = world.hubspot.store.find_by_email(f"creator{gleev_id}@example.com")["id"]
+        contact_id = world.id_of(f"creator{gleev_id}@example.com")
         world.hubspot.store.set_properties(contact_id, {"channel_title": "edited"})
 
     result = world.sync(channels=("UC0000000000000000000102",))
@@ -286,7 +287,7 @@ def sync_reading_channels_observed(
 def test_a_run_of_one_gleev_id_queries_its_items_instead_of_scanning(world: World) -> None:
     world.put(channel_item(101), *(channel_item(200 + n) for n in range(30)))
     world.sync()
-    contact_id = world.hubspot.store.find_by_email("creator101@example.com")["id"]
+    contact_id = world.id_of("creator101@example.com")
     world.hubspot.store.set_properties(contact_id, {"channel_title": "edited"})
 
     result, sent = sync_reading_channels_observed(world, ("101",))

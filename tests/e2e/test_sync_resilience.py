@@ -41,7 +41,7 @@ def test_a_record_hubspot_refuses_fails_alone_and_is_synced_without_its_email(
     result = world.sync()
 
     assert result.failures == [] and result.created == 6
-    upserts = [e for e in world.hubspot.store.journal if e.path.endswith("/batch/upsert")]
+    upserts = [e for e in world.journal() if e.path.endswith("/batch/upsert")]
     # HubSpot refuses the whole batch, naming the culprit; the engine resends the other five
     # at once, then the refused channel without its e-mail.
     assert [len(e.request_body["inputs"]) for e in upserts] == [6, 5, 1]
@@ -72,7 +72,7 @@ def test_409_existing_contact_is_linked_not_duplicated(world: World) -> None:
 
     human.join(timeout=5)
     assert result.resolved_conflicts == 1 and result.failures == []
-    contact = world.hubspot.store.get(created[0])["properties"]
+    contact = world.by_id(created[0])
     assert contact["email"] == "creator102@example.com"
     assert contact["lifecyclestage"] == "customer"
     assert len(world.contacts()) == 1
@@ -102,7 +102,7 @@ def test_409_on_another_channels_contact_is_reported_not_taken(world: World, pol
     result = world.sync(duplicate_email_policy=policy)
 
     human.join(timeout=5)
-    assert world.hubspot.store.get(other[0])["properties"][KEY] == "900"
+    assert world.by_id(other[0])[KEY] == "900"
     assert [c.kind.value for c in result.plan.conflicts] == ["email-taken"]
     assert result.resolved_conflicts == 0 and result.failures == []
     referrer = world.by_key(500)
@@ -196,4 +196,4 @@ def test_a_thousand_realistic_channels_end_to_end(world: World) -> None:
     assert second.plan.writes == [] and second.write_calls == 0
     full = world.sync(full=True)
     assert full.plan.writes == []
-    assert_valid_exchanges(world.hubspot.store.journal)
+    assert_valid_exchanges(world.journal())

@@ -14,12 +14,14 @@ from typing import Any
 from boto3.dynamodb.types import TypeSerializer
 
 from hubsync.app import build_engine, run_sync
-from hubsync.engine import RunOptions, RunResult
+from hubsync.engine import RunOptions
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.retry import RetryPolicy
 from hubsync.hubspot.schema import apply_schema
+from hubsync.result import RunResult
 from hubsync.settings import Settings, load_settings
 from hubsync_sandbox.hubspot import RunningSandbox
+from hubsync_sandbox.hubspot.exchange import Exchange
 
 KEY = "gleev_channel_id"
 
@@ -108,10 +110,27 @@ class World:
         assert len(found) == 1, f"{len(found)} contacts carry {KEY}={gleev_id}"
         return found[0]["properties"]
 
+    def by_id(self, contact_id: str) -> dict[str, str]:
+        contact = self.hubspot.store.get(contact_id)
+        assert contact is not None, f"no contact {contact_id}"
+        return contact["properties"]
+
     def by_email(self, email: str) -> dict[str, str]:
+        return self._with_email(email)["properties"]
+
+    def id_of(self, email: str) -> str:
+        return self._with_email(email)["id"]
+
+    def _with_email(self, email: str) -> dict[str, Any]:
         contact = self.hubspot.store.find_by_email(email)
         assert contact is not None, f"no contact with e-mail {email}"
-        return contact["properties"]
+        return contact
+
+    def journal(self) -> list[Exchange]:
+        """Every request the sandbox answered, in order."""
+        journal = self.hubspot.store.journal
+        assert journal is not None, "the sandbox was started without its journal"
+        return journal
 
     def add_lead(self, email: str, **properties: str) -> str:
         lead = {"email": email, "lifecyclestage": "lead", "hs_lead_status": "NEW", **properties}

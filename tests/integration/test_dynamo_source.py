@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from collections.abc import Generator
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any
@@ -224,6 +225,7 @@ def test_stopping_a_parallel_scan_early_ends_its_threads(dynamo_tables: DynamoTa
     table = ChannelTable(dynamo_tables.client, dynamo_tables.channels, page_size=5)
 
     scan = table.scan(segments=4)
+    assert isinstance(scan, Generator)  # what a consumer that stops early closes
     first = [next(scan) for _ in range(3)]
     scan.close()
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotUnavailable
@@ -26,7 +28,7 @@ FAST = RetryPolicy(
     rolling_window_s=0.3,
     search_window_s=0.3,
 )
-UNLIMITED = {"requests_per_10s": None, "search_per_second": None}
+UNLIMITED: dict[str, Any] = {"requests_per_10s": None, "search_per_second": None}
 
 
 def make_gateway(
@@ -39,7 +41,7 @@ def make_gateway(
     window_s: float = 10.0,
 ) -> HubSpotGateway:
     settings = Settings(
-        hubspot_token=token,
+        hubspot_token=SecretStr(token),
         hubspot_base_url=sandbox.url,
         hubspot_requests_per_10s=requests_per_window,
         hubspot_search_per_second=searches_per_second,
@@ -318,7 +320,7 @@ def test_exhausted_retries_raise_unavailable_with_a_clear_message() -> None:
 def test_unreachable_hubspot_is_unavailable() -> None:
     with start_sandbox(SandboxConfig()) as sandbox:
         url = sandbox.url
-    settings = Settings(hubspot_token=TOKEN, hubspot_base_url=url, hubspot_timeout_s=1.0)
+    settings = Settings(hubspot_token=SecretStr(TOKEN), hubspot_base_url=url, hubspot_timeout_s=1.0)
     policy = RetryPolicy(attempts=2, max_total_s=5.0, backoff_base_s=0.0)
     gateway = HubSpotGateway(settings, retry_policy=policy)
     with pytest.raises(HubSpotUnavailable) as raised:

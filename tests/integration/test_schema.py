@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from pydantic import SecretStr
 
 from hubsync.domain.portal_schema import FindingKind
 from hubsync.domain.properties import managed_property_names
@@ -28,7 +29,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def gateway(sandbox: RunningSandbox) -> HubSpotGateway:
-    settings = Settings(hubspot_token="sandbox-token", hubspot_base_url=sandbox.url)
+    settings = Settings(hubspot_token=SecretStr("sandbox-token"), hubspot_base_url=sandbox.url)
     return HubSpotGateway(
         settings,
         limiter=HubSpotLimiter.from_settings(settings),

@@ -8,17 +8,19 @@ import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
-from botocore.client import BaseClient
 
 from hubsync.domain.links import Link, Role
 from hubsync.domain.plan import Plan
 from hubsync.result import RunRecord, RunResult, WriteFailure
 from hubsync.state.store import StateError, StateStore
 from tests.conftest import DynamoTables
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 ROLES = list(Role)
 
@@ -62,7 +64,7 @@ class ThrottlingDynamo:
         self._server.shutdown()
         self._server.server_close()
 
-    def client(self) -> BaseClient:
+    def client(self) -> DynamoDBClient:
         return boto3.client(
             "dynamodb",
             endpoint_url=self.url,

@@ -10,6 +10,7 @@ from hubsync.batch import sort_outcomes
 from hubsync.domain.links import Link, Role
 from hubsync.domain.outcome import ChannelOutcome, Outcome
 from hubsync.domain.plan import Action, Write
+from hubsync.domain.target import customer_target
 from hubsync.hubspot.gateway import WriteOutcome
 from hubsync.result import RunRecord, RunResult, UnreadableRecord, WriteFailure
 from hubsync.state.link_book import LinkBook
@@ -17,7 +18,6 @@ from tests.unit.factories import (
     ABSENT,
     KEY,
     channel,
-    customer_target,
     email_of,
     run,
     youtube_id,

@@ -63,8 +63,8 @@ def test_syntactically_invalid_email_is_invalid(raw: object) -> None:
 
 
 def test_email_issue_values_are_the_flag_texts() -> None:
-    assert EmailIssue.MISSING == "missing-email"
-    assert EmailIssue.INVALID == "invalid-email"
+    assert str(EmailIssue.MISSING) == "missing-email"
+    assert str(EmailIssue.INVALID) == "invalid-email"
 
 
 # -- a well-formed item ----------------------------------------------------------------------

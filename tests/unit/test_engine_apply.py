@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import SecretStr
+
 from hubsync.app import build_engine
 from hubsync.domain.outcome import Outcome
 from hubsync.engine import RunOptions, SyncEngine
@@ -25,7 +27,7 @@ class Parts:
 
     def engine(self, **settings: Any) -> SyncEngine:
         return build_engine(
-            Settings(hubspot_token="t", **settings),
+            Settings(hubspot_token=SecretStr("t"), **settings),
             channels=self.table,
             hubspot=self.portal,
             state=self.state,

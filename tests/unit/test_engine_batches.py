@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from hubsync.domain.links import Role
 from hubsync.domain.plan import Action, Write
+from hubsync.domain.target import customer_target
 from hubsync.engine import Sender, send_isolating_refusals
 from hubsync.hubspot.gateway import WriteInput, WriteOutcome
-from tests.unit.factories import KEY, channel, customer_target
+from tests.unit.factories import KEY, channel
 
 POISON = "1013"
 

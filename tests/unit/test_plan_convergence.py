@@ -31,7 +31,7 @@ EMAILS = st.sampled_from(
         "   ",
     ]
 )
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)  # DynamoDB holds UTF-8
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)  # DynamoDB holds UTF-8
 LONG_TEXT = st.sampled_from(
     ["t" * (MAX_TEXT_LENGTH + 1), "\U0001f600" * (MAX_TEXT_LENGTH // 2 + 1), "t" * MAX_TEXT_LENGTH]
 )

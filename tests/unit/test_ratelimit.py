@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from pydantic import SecretStr
 
 from hubsync.hubspot.ratelimit import HubSpotLimiter, RollingWindowLimiter
 from hubsync.settings import Settings
@@ -87,7 +88,9 @@ def test_a_slot_is_taken_in_both_limiters_at_the_same_instant() -> None:
 
 
 def test_from_settings_uses_the_configured_limits() -> None:
-    settings = Settings(hubspot_token="t", hubspot_requests_per_10s=42, hubspot_search_per_second=3)
+    settings = Settings(
+        hubspot_token=SecretStr("t"), hubspot_requests_per_10s=42, hubspot_search_per_second=3
+    )
     hub = HubSpotLimiter.from_settings(settings)
     assert (hub.general.max_requests, hub.general.window_s) == (42, 10.0)
     assert (hub.search.max_requests, hub.search.window_s) == (3, 1.0)

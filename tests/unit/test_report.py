@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hubsync.domain.channel import Channel, parse_channel
 from hubsync.domain.links import Link, Role
 from hubsync.domain.outcome import ChannelOutcome, Outcome, channel_outcomes
 from hubsync.domain.plan import Plan
-from hubsync.engine import RunResult, WriteFailure
 from hubsync.report import result_dict, summary_lines
+from hubsync.result import RunResult, WriteFailure
 from tests.unit.factories import (
     ABSENT,
     HOLD,
@@ -22,7 +24,7 @@ from tests.unit.factories import (
 from tests.unit.factories import channel_item as item
 
 
-def result_of(plan: Plan, dry_run: bool = False, **fields: object) -> RunResult:
+def result_of(plan: Plan, dry_run: bool = False, **fields: Any) -> RunResult:
     return RunResult("run1", "full", dry_run, "2024-01-01T00:00:00+00:00", plan, **fields)
 
 

@@ -6,6 +6,7 @@ import random
 
 import pytest
 import urllib3.exceptions
+from pydantic import SecretStr
 from structlog.testing import capture_logs
 
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotRequestError, HubSpotUnavailable
@@ -184,6 +185,8 @@ def test_each_retry_is_logged_without_secrets() -> None:
 
 
 def test_policy_from_settings() -> None:
-    settings = Settings(hubspot_token="t", hubspot_retry_attempts=3, hubspot_retry_max_s=9.0)
+    settings = Settings(
+        hubspot_token=SecretStr("t"), hubspot_retry_attempts=3, hubspot_retry_max_s=9.0
+    )
     policy = RetryPolicy.from_settings(settings, backoff_base_s=0.0)
     assert (policy.attempts, policy.max_total_s, policy.backoff_base_s) == (3, 9.0, 0.0)
