@@ -20,12 +20,14 @@ ENGINE_COVERAGE := --cov=hubsync.engine --cov-branch --cov-report=term --cov-fai
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy hubsync tests sandbox/tests
 	$(BIN)/pytest tests/unit -q $(ENGINE_COVERAGE)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy hubsync tests sandbox/tests
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -35,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .coverage

@@ -93,6 +93,7 @@ def handle_errors(command: F) -> F:
             )
             _fail(f"unexpected error: {type(exc).__name__}: {exc} ({where})", EXIT_FAILED)
 
+    # functools.wraps keeps the signature at run time; mypy cannot see that it is F again.
     return wrapper  # type: ignore[return-value]
 
 

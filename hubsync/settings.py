@@ -141,6 +141,7 @@ def setting_names() -> list[str]:
 
 def load_settings(**overrides: object) -> Settings:
     try:
+        # pydantic validates every value, of whatever type it comes; mypy sees only object.
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc)) from None

@@ -265,7 +265,10 @@ def read_source(items: Iterable[Mapping[str, object]]) -> SourceSnapshot:
     with _cyclic_gc_paused():
         for item in items:
             parsed = parse_channel(item)
-            (channels if isinstance(parsed, Channel) else rejected).append(parsed)  # type: ignore[arg-type]
+            if isinstance(parsed, Channel):
+                channels.append(parsed)
+            else:
+                rejected.append(parsed)
     return SourceSnapshot(channels, rejected)
 
 

@@ -22,6 +22,7 @@ from tests.unit.fake_clock import FakeClock
 
 
 def http(status: int, **fields: object) -> HubSpotRequestError:
+    # The fields are HubSpotRequestError's keyword arguments, each test passing the one it needs.
     return HubSpotRequestError("contacts.search", status, **fields)  # type: ignore[arg-type]
 
 
@@ -47,6 +48,8 @@ def retrier(clock: FakeClock, policy: RetryPolicy = POLICY) -> Retrier:
         http(423),
         http(477, retry_after_s=30.0),
         urllib3.exceptions.ProtocolError("Connection aborted.", ConnectionResetError(104)),
+        # urllib3 raises these with its pool or connection as the first argument; the retry
+        # policy looks only at their type, so None stands in for it.
         urllib3.exceptions.NewConnectionError(None, "Failed to establish a new connection"),  # type: ignore[arg-type]
         urllib3.exceptions.ReadTimeoutError(None, "/crm", "Read timed out."),  # type: ignore[arg-type]
         urllib3.exceptions.MaxRetryError(None, "/crm"),  # type: ignore[arg-type]

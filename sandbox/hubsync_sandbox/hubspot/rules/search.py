@@ -228,6 +228,7 @@ def _matches(condition: Filter, stored: str, catalog: PropertyCatalog) -> bool:
     left, right = key(stored), key(condition.value)
     try:
         if operator == "BETWEEN":
+            # Sort keys of one property share a type; a mismatch raises TypeError, caught below.
             return right <= left <= key(condition.high_value)  # type: ignore[operator]
         return _COMPARISONS[operator](left, right)
     except TypeError:  # a number property compared with text
