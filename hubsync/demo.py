@@ -110,7 +110,7 @@ def run_demo(channel_count: int) -> None:
         conflicts = first.plan.conflicts
         if conflicts:
             _say(
-                f"Conflicts ops would be told about (first 5 of {len(conflicts)}):",
+                f"Conflicts the run reported (first 5 of {len(conflicts)}; no alert is sent yet):",
                 *(f"{c.kind.value}: {c.email or ''} {c.detail}" for c in conflicts[:5]),
             )
 
