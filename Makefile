@@ -20,14 +20,14 @@ ENGINE_COVERAGE := --cov=hubsync.engine --cov-branch --cov-report=term --cov-fai
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy hubsync tests sandbox/tests
+	$(BIN)/mypy hubsync tests sandbox/tests benchmarks
 	$(BIN)/pytest tests/unit -q $(ENGINE_COVERAGE)
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy hubsync tests sandbox/tests
+	$(BIN)/mypy hubsync tests sandbox/tests benchmarks
 
 format: $(STAMP)
 	$(BIN)/ruff format .

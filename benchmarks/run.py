@@ -17,13 +17,15 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from hubsync.app import run_sync
 from hubsync.demo import local_services, sandbox_settings
-from hubsync.engine import RunOptions, RunResult
+from hubsync.engine import RunOptions
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.hubspot.schema import apply_schema
 from hubsync.log import configure_logging
+from hubsync.result import RunResult
 from hubsync.settings import Settings
 from hubsync_sandbox.dynamo import LocalDynamo, create_channels_table
 from hubsync_sandbox.hubspot import RunningSandbox
@@ -32,7 +34,7 @@ from hubsync_sandbox.seed import generate_channels, generate_leads, write_channe
 
 @contextmanager
 def portal(
-    channels: list[dict], leads: int = 0, limited: bool = False
+    channels: list[dict[str, Any]], leads: int = 0, limited: bool = False
 ) -> Iterator[tuple[Settings, RunningSandbox, LocalDynamo]]:
     with local_services() as (hubspot, dynamo):
         # One moto backend serves every server in this process: fresh tables per scenario.

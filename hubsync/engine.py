@@ -180,8 +180,9 @@ class SyncEngine:
         """Read just the named channels' items (queries on the table's indexes), not the
         whole table; HubSpot's contacts are then looked up for them alone."""
         refs = [channel_ref(ref) for ref in refs]
-        gleev_ids = {n for ref in refs if (n := gleev_id_of(ref)) is not None}
-        youtube_ids = {ref for ref in refs if gleev_id_of(ref) is None}
+        by_gleev_id = {ref: gleev_id_of(ref) for ref in refs}
+        gleev_ids = {n for n in by_gleev_id.values() if n is not None}
+        youtube_ids = {ref for ref, n in by_gleev_id.items() if n is None}
         with _timed(timings, "read_s"):
             items = self.channels.items_of(gleev_ids, youtube_ids, self.settings.scan_segments)
         named = resolve_channels(refs, items)
