@@ -206,6 +206,8 @@ def _link_item(link: Link, updated_at: str) -> dict[str, dict[str, str]]:
     }
     if link.refused_email:
         item["refused_email"] = {"S": link.refused_email}
+    if link.gdpr_email:
+        item["gdpr_email"] = {"S": link.gdpr_email}
     return item
 
 
@@ -218,6 +220,7 @@ def _link_from_item(item: dict[str, Any]) -> Link:
             pushed_hash=item["pushed_hash"]["S"],
             role=Role(item["role"]["S"]),
             refused_email=item.get("refused_email", {}).get("S"),
+            gdpr_email=item.get("gdpr_email", {}).get("S"),
         )
     except (KeyError, ValueError) as exc:
         raise StateError(

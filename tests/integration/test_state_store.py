@@ -330,3 +330,15 @@ def test_a_refused_email_is_remembered_with_its_link(dynamo_tables: DynamoTables
     store.save_links([refused, plain])
 
     assert store.load_links() == {7: refused, 8: plain}
+
+
+def test_a_gdpr_deletion_is_remembered_with_its_link(dynamo_tables: DynamoTables) -> None:
+    store = StateStore(dynamo_tables.client, dynamo_tables.state)
+    deleted = Link(7, "701", "", Role.CUSTOMER, gdpr_email="gone@example.com")
+    store.save_links([deleted])
+
+    assert store.load_links() == {7: deleted}
+    item = dynamo_tables.client.get_item(
+        TableName=dynamo_tables.state, Key={"pk": {"S": "link#7"}, "sk": {"S": "link"}}
+    )["Item"]
+    assert item["gdpr_email"] == {"S": "gone@example.com"}
