@@ -64,7 +64,7 @@ def sort_outcomes(
     """Each write of a batch is confirmed (HubSpot wrote it and named the contact), kept for a
     second round (a 409 naming the existing contact, or an e-mail HubSpot calls invalid:
     only if `second_round`), or failed; a failed update whose contact no longer exists is
-    also `gone`, so that its link is forgotten. An input HubSpot said nothing about failed:
+    also `gone`, so that its link is planned again. An input HubSpot said nothing about failed:
     only what HubSpot confirmed is remembered."""
     sorted_batch = SortedBatch()
     for write in batch:

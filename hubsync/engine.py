@@ -272,8 +272,7 @@ class SyncEngine:
         if second is not None:
             second.add(answered.second_round)
         run.book.confirm(_link(done.write, done.contact_id) for done in answered.confirmed)
-        # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
-        run.book.forget(answered.gone)
+        run.book.mark_gone(answered.gone)
         for done in answered.confirmed:
             _count(run, done)
             if done.write.replaces is not None:

@@ -394,26 +394,33 @@ class _Planner:
         """Each linked contact (as it is now: people may have merged two channels' contacts
         into one) is claimed by one channel: the one whose Gleev id it carries, else the
         lowest."""
-        for gleev_id in sorted(self.links, key=self._claim_order):
+        for gleev_id in sorted(self.links):
             linked = self.links[gleev_id].contact_id
             contact_id = self.view.current_id(linked)
             owner = self.claimed.setdefault(contact_id, gleev_id)
-            if owner != gleev_id:
-                how = "" if linked == contact_id else f" (its contact {linked} merged into it)"
-                self._record(
-                    Conflict(
-                        ConflictKind.CONTACT_CLAIMED,
-                        (owner, gleev_id),
-                        f"channels {owner} and {gleev_id} are both linked to contact "
-                        f"{contact_id}{how}; {owner} keeps it",
-                        contact_ids=(contact_id,),
-                    )
+            if owner == gleev_id:
+                continue
+            loser = gleev_id
+            if self._carries(contact_id, gleev_id):
+                owner, loser = gleev_id, owner
+                self.claimed[contact_id] = owner
+            merged_away = self.links[loser].contact_id
+            how = (
+                "" if merged_away == contact_id else f" (its contact {merged_away} merged into it)"
+            )
+            self._record(
+                Conflict(
+                    ConflictKind.CONTACT_CLAIMED,
+                    (owner, loser),
+                    f"channels {owner} and {loser} are both linked to contact "
+                    f"{contact_id}{how}; {owner} keeps it",
+                    contact_ids=(contact_id,),
                 )
+            )
 
-    def _claim_order(self, gleev_id: int) -> tuple[bool, int]:
-        contact = self.view.contact(self.links[gleev_id].contact_id)
-        carries = contact is not None and contact.get(self.options.key_property) == str(gleev_id)
-        return not carries, gleev_id
+    def _carries(self, contact_id: str, gleev_id: int) -> bool:
+        contact = self.view.by_id.get(contact_id)
+        return contact is not None and contact.get(self.options.key_property) == str(gleev_id)
 
     def _owner(self, contact: Contact) -> int | None:
         """The Gleev channel a contact belongs to: by hubsync's links, else its key property."""
@@ -607,9 +614,15 @@ class _Planner:
         key = str(target.gleev_id)
         key_unknown = not self.view.knows_key(key)
         email_unknown = target.email is not None and not self.view.knows_email(target.email)
-        # Reads by e-mail never find a secondary e-mail: the contact an earlier run found
-        # holding it (the flag names it) is read again by id.
-        holder_unknown = holder is not None and not self.view.knows_id(holder)
+        # Reads by e-mail never find a secondary e-mail: when a read by e-mail found no
+        # holder, the contact an earlier run found holding it (the flag names it) is read.
+        holder_unknown = (
+            holder is not None
+            and not email_unknown
+            and target.email is not None
+            and self.view.email_holder(target.email) is None
+            and not self.view.knows_id(holder)
+        )
         if not (key_unknown or email_unknown or holder_unknown):  # the usual case
             return None
         return NeedsLookup(

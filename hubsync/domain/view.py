@@ -51,6 +51,8 @@ class ContactView:
 
     def current_id(self, contact_id: str) -> str:
         """The id a contact has now: the survivor's, if people merged it into another."""
+        if contact_id not in self.merged_into:  # the usual case, for every link of a run
+            return contact_id
         seen = {contact_id}
         while contact_id in self.merged_into and self.merged_into[contact_id] not in seen:
             contact_id = self.merged_into[contact_id]

@@ -88,10 +88,6 @@ class StateStore:
         now = _now()
         self._write([{"PutRequest": {"Item": _link_item(link, now)}} for link in latest.values()])
 
-    def delete_links(self, gleev_ids: Iterable[int]) -> None:
-        keys = [_key(_link_pk(gleev_id), _LINK_SK) for gleev_id in set(gleev_ids)]
-        self._write([{"DeleteRequest": {"Key": key}} for key in keys])
-
     def save_run(self, record: RunRecord) -> None:
         """Keep `record` as the last run, as JSON (readable in the AWS console as it is)."""
         item = {

@@ -239,16 +239,6 @@ def test_links_are_stored_readably(dynamo_tables: DynamoTables) -> None:
     assert datetime.fromisoformat(item["updated_at"]["S"]).tzinfo == UTC
 
 
-def test_delete_links(dynamo_tables: DynamoTables) -> None:
-    store = store_for(dynamo_tables)
-    links = make_links(60)
-    store.save_links(links)
-
-    store.delete_links([*range(1000, 1040), 1000, 999_999])
-
-    assert store.load_links() == {link.gleev_id: link for link in links[40:]}
-
-
 def test_load_links_ignores_other_records(dynamo_tables: DynamoTables) -> None:
     store = store_for(dynamo_tables)
     store.save_links(make_links(3))

@@ -110,10 +110,11 @@ def test_the_link_book_keeps_the_table_and_the_run_in_step() -> None:
     new = Link(3, "c3", "h3", Role.REFERRER)
 
     book.confirm([new])
-    book.forget([2, 99])
+    book.mark_gone([2, 99])
 
-    assert book.links == state.links == {1: old, 3: new}
-    assert book.get(3) == new and book.get(2) is None
+    gone = Link(2, "c2", "", Role.CUSTOMER)  # its old contact id kept, its hash dropped
+    assert book.links == state.links == {1: old, 2: gone, 3: new}
+    assert book.get(3) == new and book.get(99) is None
 
 
 # -- RunRecord -------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def test_an_email_hubspot_refuses_is_left_out_flagged_and_remembered() -> None:
     assert parts.sync().created == 0  # the refusal is not repeated
 
 
-def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated() -> None:
+def test_a_linked_contact_deleted_before_its_update_is_recreated_by_the_next_run() -> None:
     parts = Parts(item(101), item(102))
     parts.sync()
     gone, _ = parts.portal.by_key(101)
@@ -120,7 +120,7 @@ def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated()
         "update",
         "OBJECT_NOT_FOUND",
     )
-    assert 101 not in parts.state.links and result.updated == 1
+    assert parts.state.links[101].pushed_hash == "" and result.updated == 1
     assert parts.portal.by_key(102)[1]["channel_title"] == "renamed 102"
 
     again = parts.sync()
@@ -129,6 +129,7 @@ def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated()
     new_id, contact = parts.portal.by_key(101)
     assert new_id != gone and contact["channel_title"] == "renamed 101"
     assert parts.state.links[101].contact_id == new_id
+    assert [c.contact_ids for c in again.contact_changes] == [(gone, new_id)]
 
 
 def test_an_input_hubspot_says_nothing_about_fails_and_is_not_linked() -> None:

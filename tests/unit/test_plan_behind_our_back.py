@@ -88,8 +88,11 @@ def test_the_contact_a_flag_says_holds_the_email_is_read_again_by_id() -> None:
     view.record_lookups(ids=["C2"])
     links = links_of(stale_link(102, "C2", Role.DUPLICATE))
     result = run([item(102, email="shared@example.com")], view, links)
-    assert result.lookups.contact_ids == {"C1"}
-    assert result.lookups.emails == {"shared@example.com"}
+    assert result.lookups.emails == {"shared@example.com"}  # a primary e-mail is found so
+    assert result.lookups.contact_ids == set()
+    view.record_lookups(emails=["shared@example.com"])  # no contact has it as primary
+    again = run([item(102, email="shared@example.com")], view, links)
+    assert again.lookups.contact_ids == {"C1"} and again.lookups.emails == set()
 
 
 # -- merges ----------------------------------------------------------------------------------
