@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hubsync.domain.plan import Write
+from hubsync.domain.plan import Action, Write
 from hubsync.hubspot.errors import one_line
 from hubsync.hubspot.gateway import NOT_FOUND_CATEGORY, WriteOutcome
 from hubsync.result import WriteFailure
@@ -17,9 +17,12 @@ class SecondRound:
 
     existing_contacts: dict[int, str] = field(default_factory=dict)  # Gleev id -> contact id
     refused_emails: dict[int, str] = field(default_factory=dict)  # Gleev id -> e-mail
+    # Gleev id -> the e-mail HubSpot refused when a deleted contact was created again: it
+    # blocklists the e-mails of a GDPR-deleted contact, so this is no malformed address.
+    gdpr_refused: dict[int, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
-        return len(self.existing_contacts) + len(self.refused_emails)
+        return len(self.existing_contacts) + len(self.refused_emails) + len(self.gdpr_refused)
 
     def take(self, write: Write, outcome: WriteOutcome) -> bool:
         gleev_id = write.target.gleev_id
@@ -27,13 +30,15 @@ class SecondRound:
             self.existing_contacts[gleev_id] = outcome.existing_contact_id
             return True
         if write.target.email and outcome.email_refused:
-            self.refused_emails[gleev_id] = write.target.email
+            refused = self.gdpr_refused if write.replaces else self.refused_emails
+            refused[gleev_id] = write.target.email
             return True
         return False
 
     def add(self, other: SecondRound) -> None:
         self.existing_contacts.update(other.existing_contacts)
         self.refused_emails.update(other.refused_emails)
+        self.gdpr_refused.update(other.gdpr_refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,14 +64,14 @@ def sort_outcomes(
     """Each write of a batch is confirmed (HubSpot wrote it and named the contact), kept for a
     second round (a 409 naming the existing contact, or an e-mail HubSpot calls invalid:
     only if `second_round`), or failed; a failed update whose contact no longer exists is
-    also `gone`, so that its link is forgotten. An input HubSpot said nothing about failed:
+    also `gone`, so that its link is planned again. An input HubSpot said nothing about failed:
     only what HubSpot confirmed is remembered."""
     sorted_batch = SortedBatch()
     for write in batch:
         outcome = outcomes.get(trace_id(write))
         if outcome is not None and outcome.ok and outcome.contact_id:
             sorted_batch.confirmed.append(
-                ConfirmedWrite(write, outcome.contact_id, outcome.created)
+                ConfirmedWrite(write, outcome.contact_id, _created(write, outcome))
             )
         elif (
             second_round and outcome is not None and sorted_batch.second_round.take(write, outcome)
@@ -77,6 +82,13 @@ def sort_outcomes(
             if outcome is not None and outcome.error_category == NOT_FOUND_CATEGORY:
                 sorted_batch.gone.append(write.target.gleev_id)
     return sorted_batch
+
+
+def _created(write: Write, outcome: WriteOutcome) -> bool:
+    """A create counts as created even when HubSpot says it updated: the plan saw no contact
+    for it, so the contact it landed on is the one an earlier attempt made (its answer was
+    lost and the retry found it), or, rarely, one people made meanwhile."""
+    return outcome.created or write.action is Action.CREATE
 
 
 def trace_id(write: Write) -> str:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
+from hubsync.domain.changes import recreated
+from hubsync.domain.contact import MERGED_OBJECT_IDS, SECONDARY_EMAILS
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.outcome import Outcome, channel_outcomes
@@ -110,6 +112,7 @@ class SyncEngine:
             plan = self._plan_with_lookups(source, view, links, plan_options)
         mode = "full" if full else "incremental"
         result = RunResult(run_id, mode, options.dry_run, started_at, plan, timings=timings)
+        result.contact_changes.extend(plan.contact_changes)
         run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
         if not options.dry_run:
             with _timed(timings, "apply_s"):
@@ -192,7 +195,13 @@ class SyncEngine:
 
     @property
     def _read_properties(self) -> tuple[str, ...]:
-        return (*managed_property_names(self.settings.key_property), "hs_object_id")
+        # What people did behind hubsync's back: secondary e-mails and merged-away ids.
+        return (
+            *managed_property_names(self.settings.key_property),
+            "hs_object_id",
+            SECONDARY_EMAILS,
+            MERGED_OBJECT_IDS,
+        )
 
     def _plan_with_lookups(
         self,
@@ -263,10 +272,12 @@ class SyncEngine:
         if second is not None:
             second.add(answered.second_round)
         run.book.confirm(_link(done.write, done.contact_id) for done in answered.confirmed)
-        # A linked contact deleted in HubSpot: forget the link, the next run recreates it.
-        run.book.forget(answered.gone)
+        run.book.mark_gone(answered.gone)
         for done in answered.confirmed:
             _count(run, done)
+            if done.write.replaces is not None:
+                change = recreated(done.write.target.gleev_id, done.write.replaces, done.contact_id)
+                run.result.contact_changes.append(change)
         run.result.failures.extend(answered.failed)
         log.info(
             "batch written",
@@ -298,12 +309,17 @@ class SyncEngine:
             existing = sorted(set(second.existing_contacts.values()))
             run.view.add(self.hubspot.read_contacts(existing, self._read_properties))
         scope = frozenset(second.existing_contacts) | frozenset(second.refused_emails)
+        scope |= frozenset(second.gdpr_refused)
         retry_options = replace(run.options, full=True, scope=scope)
-        learned = Learned(refused_emails=frozenset(second.refused_emails.values()))
+        learned = Learned(
+            refused_emails=frozenset(second.refused_emails.values()),
+            gdpr_refused=dict(second.gdpr_refused),
+        )
         retry = self._plan_with_lookups(
             run.source, run.view, run.book.links, retry_options, learned
         )
         run.result.plan.absorb(retry)
+        run.result.contact_changes.extend(retry.contact_changes)
         run.book.confirm(retry.confirmed)
         self._write(retry.writes, run)
         run.result.resolved_conflicts += sum(

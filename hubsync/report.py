@@ -35,6 +35,9 @@ def result_fields(record: RunRecord) -> dict[str, Any]:
         "flagged": counts.flagged,
         "unverified_skipped": counts.unverified_skipped,
         "not_attempted": counts.not_attempted,
+        "merged": counts.merged,
+        "recreated": counts.recreated,
+        "gdpr_deleted": counts.gdpr_deleted,
         "verdict": {"ok": record.verdict.ok, "reason": record.verdict.reason},
         "resolved_409": record.resolved_409,
         "api_calls": {
@@ -81,6 +84,15 @@ def _details(reported: RunDetails) -> dict[str, list[dict[str, Any]]]:
         "flagged": [
             {"gleev_id": f.gleev_id, "youtube_id": f.youtube_id, "flag": f.flag, "reason": f.reason}
             for f in reported.flagged
+        ],
+        "contact_changes": [
+            {
+                "kind": c.kind.value,
+                "gleev_ids": list(c.gleev_ids),
+                "contact_ids": list(c.contact_ids),
+                "detail": c.detail,
+            }
+            for c in reported.contact_changes
         ],
     }
 
@@ -141,12 +153,22 @@ def summary_lines(result: RunResult, reasons: bool = True) -> list[str]:
             "flagged",
             [f"{f['gleev_id']} {f['youtube_id']}: {f['flag']}" for f in details["flagged"]],
         )
+    lines += _change_lines(result)
     for outcome in result.channels:
         lines += _outcome_lines(outcome, result.dry_run)
     lines += [f"  ! {f.gleev_id}: {f.category}: {f.message}" for f in result.failures[:20]]
     verdict = result.verdict
     lines.append(f"  result: {'' if verdict.ok else 'FAILED: '}{verdict.reason}")
     return lines
+
+
+def _change_lines(result: RunResult) -> list[str]:
+    """Every contact people merged or deleted in HubSpot: few, and each needs a look."""
+    return [
+        f"  {c.kind.value}: {', '.join(map(str, c.gleev_ids))} contact "
+        f"{' -> '.join(c.contact_ids)}: {c.detail}"
+        for c in RunDetails.of(result).contact_changes
+    ]
 
 
 def _first(title: str, items: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hubsync.domain.changes import ChangeKind, ContactChange
 from hubsync.domain.channel import Rejection
 from hubsync.domain.outcome import ChannelOutcome, Outcome
 from hubsync.domain.plan import Conflict, ConflictKind, Flagged, Held, Orphan, Plan
@@ -51,6 +52,10 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     duration_s: float = 0.0
     channels: list[ChannelOutcome] = field(default_factory=list)  # each --channel, if named
+    # What people did to hubsync's contacts in HubSpot (merged, recreated, gdpr-deleted), one
+    # item per channel: kind, the channel's Gleev id, the old contact id (and the new one for
+    # merged and recreated), a one-line detail. See hubsync.domain.changes.
+    contact_changes: list[ContactChange] = field(default_factory=list)
 
     @property
     def write_calls(self) -> int:
@@ -108,6 +113,7 @@ class RunDetails:
     held: tuple[Held, ...] = ()
     orphaned: tuple[Orphan, ...] = ()
     flagged: tuple[Flagged, ...] = ()
+    contact_changes: tuple[ContactChange, ...] = ()
 
     @classmethod
     def of(cls, result: RunResult) -> RunDetails:
@@ -120,6 +126,7 @@ class RunDetails:
                 tuple(plan.held),
                 tuple(plan.orphaned),
                 tuple(plan.flagged),
+                tuple(result.contact_changes),
             )
         ids = {o.gleev_id for o in result.channels}
         refs = {o.channel for o in result.channels}
@@ -130,6 +137,7 @@ class RunDetails:
             tuple(h for h in plan.held if h.gleev_id in ids),
             tuple(o for o in plan.orphaned if o.gleev_id in ids),
             tuple(f for f in plan.flagged if f.gleev_id in ids),
+            tuple(c for c in result.contact_changes if ids.intersection(c.gleev_ids)),
         )
 
     def cut(self, limit: int | None) -> RunDetails:
@@ -142,6 +150,7 @@ class RunDetails:
             self.held[:limit],
             self.orphaned[:limit],
             self.flagged[:limit],
+            self.contact_changes[:limit],
         )
 
 
@@ -158,6 +167,10 @@ class RunCounts:
     flagged: int
     unverified_skipped: int
     not_attempted: int
+    # Added after version 1's first records: a record without them reads them as 0.
+    merged: int = 0
+    recreated: int = 0
+    gdpr_deleted: int = 0
 
     @classmethod
     def of(cls, result: RunResult, details: RunDetails) -> RunCounts:
@@ -185,7 +198,14 @@ class RunCounts:
             flagged=len(details.flagged),
             unverified_skipped=unverified,
             not_attempted=result.not_attempted,
+            merged=_count_of(details, ChangeKind.MERGED),
+            recreated=_count_of(details, ChangeKind.RECREATED),
+            gdpr_deleted=_count_of(details, ChangeKind.GDPR_DELETED),
         )
+
+
+def _count_of(details: RunDetails, kind: ChangeKind) -> int:
+    return sum(1 for change in details.contact_changes if change.kind is kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +261,7 @@ class RunRecord:
                 "held": [asdict(h) for h in self.details.held],
                 "orphaned": [asdict(o) for o in self.details.orphaned],
                 "flagged": [asdict(f) for f in self.details.flagged],
+                "contact_changes": [_change_item(c) for c in self.details.contact_changes],
             },
             "channels": [_outcome_item(o) for o in self.channels],
         }
@@ -273,6 +294,7 @@ class RunRecord:
                     held=tuple(Held(**h) for h in details["held"]),
                     orphaned=tuple(Orphan(**o) for o in details["orphaned"]),
                     flagged=tuple(Flagged(**f) for f in details["flagged"]),
+                    contact_changes=tuple(_change(c) for c in details.get("contact_changes", [])),
                 ),
                 channels=tuple(_outcome(o) for o in item["channels"]),
                 version=version,
@@ -298,6 +320,24 @@ def _conflict(item: dict[str, Any]) -> Conflict:
         detail=item["detail"],
         email=item["email"],
         contact_ids=tuple(item["contact_ids"]),
+    )
+
+
+def _change_item(change: ContactChange) -> dict[str, Any]:
+    return {
+        "kind": change.kind.value,
+        "gleev_ids": list(change.gleev_ids),
+        "contact_ids": list(change.contact_ids),
+        "detail": change.detail,
+    }
+
+
+def _change(item: dict[str, Any]) -> ContactChange:
+    return ContactChange(
+        kind=ChangeKind(item["kind"]),
+        gleev_ids=tuple(item["gleev_ids"]),
+        contact_ids=tuple(item["contact_ids"]),
+        detail=item["detail"],
     )
 
 

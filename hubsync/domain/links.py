@@ -19,3 +19,6 @@ class Link:
     pushed_hash: str  # hash of the properties HubSpot last confirmed for this channel
     role: Role
     refused_email: str | None = None  # HubSpot called the channel's e-mail invalid
+    # The contact was GDPR-deleted and HubSpot refuses this e-mail for good: the channel is
+    # not written again while it has this e-mail (contact_id is the deleted contact's).
+    gdpr_email: str | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 
+from hubsync.domain.changes import ContactChange, gdpr_deleted, merged
 from hubsync.domain.channel import Channel, EmailIssue, Rejection, parse_channel
 from hubsync.domain.contact import Contact
 from hubsync.domain.identity import (
@@ -28,6 +29,7 @@ from hubsync.domain.properties import (
     CONTACT_PROPERTIES,
     DEFAULT_KEY_PROPERTY,
     EMAIL,
+    FLAG,
     LEAD_STATUS,
     LIFECYCLE_STAGE,
 )
@@ -66,6 +68,7 @@ class Write:
     changes: dict[str, str] | None = None  # for UPDATE: only the properties that differ
     contact_id: str | None = None  # for UPDATE
     id_property: str | None = None  # for CREATE: "email" or the key property
+    replaces: str | None = None  # for CREATE: the linked contact people deleted in HubSpot
 
     @property
     def properties(self) -> dict[str, str]:
@@ -113,6 +116,7 @@ class Orphan:
 # channel's fields that were blanked or cut (in the order of Channel's fields), then
 # referral-cycle.
 FLAG_SEPARATOR = ";"
+EMAIL_ON_CONTACT = "email-on-contact:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,13 @@ class Confirmed:
 
 
 @dataclass(frozen=True, slots=True)
+class Remembered:
+    """A link to keep that is no confirmation of a contact: a GDPR deletion to remember."""
+
+    link: Link
+
+
+@dataclass(frozen=True, slots=True)
 class UnchangedByHash:
     """What the contact should say hashes the same as what HubSpot last confirmed."""
 
@@ -201,6 +212,9 @@ class Learned:
     # Gleev ids an earlier round found unchanged by their hash: later rounds (after lookups)
     # count them without building their targets again.
     unchanged_by_hash: frozenset[int] = frozenset()
+    # Gleev id -> the e-mail HubSpot refused when the channel's deleted contact was created
+    # again: HubSpot blocklists the e-mails of a GDPR-deleted contact.
+    gdpr_refused: Mapping[int, str] = field(default_factory=dict)
 
 
 NOTHING_LEARNED = Learned()  # a run's first planning round
@@ -225,6 +239,7 @@ class Plan:
     orphaned: list[Orphan] = field(default_factory=list)
     flagged: list[Flagged] = field(default_factory=list)
     lookups: Lookups = field(default_factory=Lookups)
+    contact_changes: list[ContactChange] = field(default_factory=list)  # merged, gdpr-deleted
 
     def absorb(self, second: Plan) -> None:
         """Take in what a second plan of some channels found (after HubSpot refused writes),
@@ -232,6 +247,7 @@ class Plan:
         flags from the second plan replace its flags from the first."""
         self.conflicts.extend(second.conflicts)
         self.held.extend(second.held)
+        self.contact_changes.extend(second.contact_changes)
         replanned = {f.gleev_id for f in second.flagged}
         self.flagged = [f for f in self.flagged if f.gleev_id not in replanned]
         self.flagged.extend(second.flagged)
@@ -284,7 +300,18 @@ def make_plan(
 
 
 # Every value a decision about one channel can take; `_Planner._record` files each one.
-Decision = NeedsLookup | Conflict | Held | Flagged | Orphan | Write | Confirmed | UnchangedByHash
+Decision = (
+    NeedsLookup
+    | Conflict
+    | Held
+    | Flagged
+    | Orphan
+    | Write
+    | Confirmed
+    | UnchangedByHash
+    | ContactChange
+    | Remembered
+)
 
 
 class _Planner:
@@ -356,23 +383,44 @@ class _Planner:
                     self.flagged[gleev_id] = decision
                 case Orphan():
                     self.result.orphaned.append(decision)
+                case ContactChange():
+                    self.result.contact_changes.append(decision)
+                case Remembered(link=link):
+                    self.result.confirmed.append(link)
 
     # -- who owns which contact ---------------------------------------------------------
 
     def _claim_linked_contacts(self) -> None:
+        """Each linked contact (as it is now: people may have merged two channels' contacts
+        into one) is claimed by one channel: the one whose Gleev id it carries, else the
+        lowest."""
         for gleev_id in sorted(self.links):
-            contact_id = self.links[gleev_id].contact_id
+            linked = self.links[gleev_id].contact_id
+            contact_id = self.view.current_id(linked)
             owner = self.claimed.setdefault(contact_id, gleev_id)
-            if owner != gleev_id:
-                self._record(
-                    Conflict(
-                        ConflictKind.CONTACT_CLAIMED,
-                        (owner, gleev_id),
-                        f"channels {owner} and {gleev_id} are both linked to contact "
-                        f"{contact_id}; {owner} keeps it",
-                        contact_ids=(contact_id,),
-                    )
+            if owner == gleev_id:
+                continue
+            loser = gleev_id
+            if self._carries(contact_id, gleev_id):
+                owner, loser = gleev_id, owner
+                self.claimed[contact_id] = owner
+            merged_away = self.links[loser].contact_id
+            how = (
+                "" if merged_away == contact_id else f" (its contact {merged_away} merged into it)"
+            )
+            self._record(
+                Conflict(
+                    ConflictKind.CONTACT_CLAIMED,
+                    (owner, loser),
+                    f"channels {owner} and {loser} are both linked to contact "
+                    f"{contact_id}{how}; {owner} keeps it",
+                    contact_ids=(contact_id,),
                 )
+            )
+
+    def _carries(self, contact_id: str, gleev_id: int) -> bool:
+        contact = self.view.by_id.get(contact_id)
+        return contact is not None and contact.get(self.options.key_property) == str(gleev_id)
 
     def _owner(self, contact: Contact) -> int | None:
         """The Gleev channel a contact belongs to: by hubsync's links, else its key property."""
@@ -477,9 +525,16 @@ class _Planner:
             return (UnchangedByHash(gleev_id),)
         target = build()
         link = self.links.get(gleev_id)
+        gdpr = self._gdpr_deleted(target, link)
+        if gdpr is not None:
+            return gdpr
         fingerprint = target.fingerprint
         if self._hash_unchanged(link, target, fingerprint):
             return (UnchangedByHash(gleev_id),)
+        if link is not None and self.view.knows_id(link.contact_id):
+            lost = self._merged_into_anothers(target.gleev_id, link)
+            if lost is not None:
+                return (lost,)
         need = self._lookup_needed(target, link)
         if need is not None:
             return (need,)
@@ -487,10 +542,53 @@ class _Planner:
         if claimed is not None:
             return claimed
         match = self._match(target, link)
+        followed = self._followed_merge(target.gleev_id, link, match)
         if target.email is None or self._email_is_free(target.email, match):
-            return (self._write(target, match, fingerprint, link),)
+            return (*followed, self._write(target, match, fingerprint, link))
         assert channel is not None  # only a channel's target has an e-mail
-        return self._email_taken(target, channel, match, link)
+        return (*followed, *self._email_taken(target, channel, match, link))
+
+    # -- what people did in HubSpot -------------------------------------------------------
+
+    def _gdpr_deleted(self, target: Target, link: Link | None) -> tuple[Decision, ...] | None:
+        """HubSpot refuses for good the e-mail of a contact people GDPR-deleted: the channel
+        is not written again (no contact, not even one without e-mail) until its e-mail
+        changes. Found when recreating the contact is refused, then remembered in the link."""
+        if target.email is None or link is None:
+            return None
+        if link.gdpr_email == target.email:
+            return (Held(target.gleev_id, _gdpr_reason(link.contact_id)),)
+        if self.learned.gdpr_refused.get(target.gleev_id) != target.email:
+            return None
+        remembered = replace(link, pushed_hash="", gdpr_email=target.email)
+        return (
+            Held(target.gleev_id, _gdpr_reason(link.contact_id)),
+            gdpr_deleted(target.gleev_id, link.contact_id, target.email),
+            Remembered(remembered),
+        )
+
+    def _merged_into_anothers(self, gleev_id: int, link: Link) -> Held | None:
+        """People merged this channel's contact into another channel's: the channel is not
+        written over the other's values (the contact-claimed conflict says which keeps it)."""
+        survivor = self.view.current_id(link.contact_id)
+        owner = self.claimed.get(survivor)
+        if survivor == link.contact_id or owner in (None, gleev_id):
+            return None
+        return Held(
+            gleev_id,
+            f"its contact {link.contact_id} was merged into contact {survivor}, "
+            f"channel {owner}'s contact",
+        )
+
+    def _followed_merge(
+        self, gleev_id: int, link: Link | None, match: Matched | None
+    ) -> tuple[ContactChange, ...]:
+        """The linked contact was merged into the matched one: the link follows it."""
+        if link is None or match is None or match.how is not MatchedBy.LINKED:
+            return ()
+        if match.contact.id == link.contact_id:
+            return ()
+        return (merged(gleev_id, link.contact_id, match.contact.id),)
 
     def _hash_unchanged(self, link: Link | None, target: Target, fingerprint: str) -> bool:
         """Outside a full run, what hubsync last wrote is trusted: same hash, nothing to do."""
@@ -505,25 +603,39 @@ class _Planner:
     def _lookup_needed(self, target: Target, link: Link | None) -> NeedsLookup | None:
         """Linked contacts are read first; only when the linked contact is gone, or does not
         already hold this channel's key and e-mail, are the key and e-mail looked up."""
+        holder = None
         if link is not None:
             if not self.view.knows_id(link.contact_id):
                 return NeedsLookup(contact_id=link.contact_id)
-            if self._holds_identity(self.view.by_id.get(link.contact_id), target):
+            contact = self.view.contact(link.contact_id)
+            if self._holds_identity(contact, target):
                 return None
+            holder = _flagged_email_holder(contact)
         key = str(target.gleev_id)
         key_unknown = not self.view.knows_key(key)
         email_unknown = target.email is not None and not self.view.knows_email(target.email)
-        if not (key_unknown or email_unknown):  # the usual case
+        # Reads by e-mail never find a secondary e-mail: when a read by e-mail found no
+        # holder, the contact an earlier run found holding it (the flag names it) is read.
+        holder_unknown = (
+            holder is not None
+            and not email_unknown
+            and target.email is not None
+            and self.view.email_holder(target.email) is None
+            and not self.view.knows_id(holder)
+        )
+        if not (key_unknown or email_unknown or holder_unknown):  # the usual case
             return None
         return NeedsLookup(
-            key=key if key_unknown else None, email=target.email if email_unknown else None
+            contact_id=holder if holder_unknown else None,
+            key=key if key_unknown else None,
+            email=target.email if email_unknown else None,
         )
 
     def _holds_identity(self, contact: Contact | None, target: Target) -> bool:
         return (
             contact is not None
             and contact.get(self.options.key_property) == str(target.gleev_id)
-            and (target.email is None or contact.email == target.email)
+            and (target.email is None or contact.has_email(target.email))
         )
 
     def _key_on_anothers_contact(
@@ -549,21 +661,21 @@ class _Planner:
     def _match(self, target: Target, link: Link | None) -> Matched | None:
         """The contact this channel is: linked, then by Gleev id, then a contact with its
         e-mail that belongs to no other channel (a lead is converted in place)."""
-        if link is not None and self.claimed.get(link.contact_id) == target.gleev_id:
-            contact = self.view.by_id.get(link.contact_id)
-            if contact is not None:
+        if link is not None:
+            contact = self.view.contact(link.contact_id)
+            if contact is not None and self.claimed.get(contact.id) == target.gleev_id:
                 return Matched(contact, MatchedBy.LINKED)
         contact = self.view.by_key.get(str(target.gleev_id))
         if contact is not None and self._owner(contact) in (None, target.gleev_id):
             return Matched(contact, MatchedBy.SAME_GLEEV_ID)
-        holder = self.view.by_email.get(target.email) if target.email else None
+        holder = self.view.email_holder(target.email) if target.email else None
         if holder is not None and self._owner(holder) is None:
             converted = holder.get(LIFECYCLE_STAGE) == "lead"
             return Matched(holder, MatchedBy.LEAD_CONVERTED if converted else MatchedBy.ADOPTED)
         return None
 
     def _email_is_free(self, email: str, match: Matched | None) -> bool:
-        holder = self.view.by_email.get(email)
+        holder = self.view.email_holder(email)
         return holder is None or (match is not None and holder.id == match.contact.id)
 
     def _email_taken(
@@ -572,7 +684,8 @@ class _Planner:
         """The e-mail sits on a contact that is not this channel's: never overwrite it. The
         channel is held, or kept apart on a contact of its own (or its matched one)."""
         assert target.email is not None
-        holder = self.view.by_email[target.email]
+        holder = self.view.email_holder(target.email)
+        assert holder is not None  # the e-mail is not free
         owner = self._owner(holder)
         whose = f"channel {owner}'s contact" if owner is not None else "an unlinked contact"
         conflict = Conflict(
@@ -585,7 +698,7 @@ class _Planner:
         )
         if self.options.duplicate_policy is DuplicateEmailPolicy.HOLD:
             return conflict, Held(target.gleev_id, f"e-mail is on contact {holder.id}")
-        taken = (f"email-on-contact:{holder.id}", f"its e-mail is on contact {holder.id}")
+        taken = (f"{EMAIL_ON_CONTACT}{holder.id}", f"its e-mail is on contact {holder.id}")
         flagged = self._flagged(channel, taken)
         assert flagged is not None  # it has at least the e-mail's flag
         apart = customer_target(channel, self.options.key_property, Role.DUPLICATE, flagged.flag)
@@ -600,7 +713,12 @@ class _Planner:
         if match is None:
             id_property = "email" if target.email else self.options.key_property
             reason = f"new {target.role}" + (f" ({target.flag})" if target.flag else "")
-            return Write(target, Action.CREATE, reason, id_property=id_property)
+            gone = link is not None and self.view.contact(link.contact_id) is None
+            if gone:
+                assert link is not None
+                reason = f"its contact {link.contact_id} was deleted in HubSpot: {reason}"
+            replaces = link.contact_id if gone and link is not None else None
+            return Write(target, Action.CREATE, reason, id_property=id_property, replaces=replaces)
         contact = match.contact
         changes = self._changes(target, contact)
         if not changes:
@@ -617,6 +735,8 @@ class _Planner:
         changes: dict[str, str] = {}
         for name, wanted in zip(target.names, target.values, strict=True):
             current = contact.properties.get(name)
+            if name == EMAIL and wanted in contact.secondary_emails:
+                continue  # the contact has it; its primary e-mail is what people chose
             if name == LIFECYCLE_STAGE:
                 new = lifecycle_update(current or None, wanted)
             elif name == LEAD_STATUS:
@@ -670,6 +790,23 @@ def _named_gleev_id(key: str | None) -> int | None:
     if key and key.isascii() and key.isdigit() and len(key) <= 20:
         return int(key)
     return None
+
+
+def _flagged_email_holder(contact: Contact | None) -> str | None:
+    """The contact an `email-on-contact:<id>` flag on this contact names, if any."""
+    flags = (contact.get(FLAG) or "") if contact is not None else ""
+    for flag in flags.split(FLAG_SEPARATOR):
+        holder = flag.removeprefix(EMAIL_ON_CONTACT)
+        if holder != flag and holder:
+            return holder
+    return None
+
+
+def _gdpr_reason(old_id: str) -> str:
+    return (
+        f"gdpr-deleted: its contact {old_id} was permanently deleted in HubSpot, which refuses "
+        "its e-mail; not written again until the channel's e-mail changes"
+    )
 
 
 def _email_flag(channel: Channel, refused: str | None) -> tuple[str, str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from hubsync.domain.links import Link
 from hubsync.ports import RunState
@@ -29,9 +30,9 @@ class LinkBook:
         self._state.save_links(confirmed)
         self._links.update((link.gleev_id, link) for link in confirmed)
 
-    def forget(self, gleev_ids: Iterable[int]) -> None:
-        """Drop the links of contacts that are gone: the next run creates them again."""
-        gone = list(gleev_ids)
-        self._state.delete_links(gone)
-        for gleev_id in gone:
-            self._links.pop(gleev_id, None)
+    def mark_gone(self, gleev_ids: Iterable[int]) -> None:
+        """The linked contacts are deleted in HubSpot: keep each link with its old contact id
+        (the next run recreates the contact and reports which one it replaces) but no hash,
+        so that the next run plans the channel again whatever changed."""
+        gone = [replace(link, pushed_hash="") for g in gleev_ids if (link := self._links.get(g))]
+        self.confirm(gone)

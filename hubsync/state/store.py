@@ -88,10 +88,6 @@ class StateStore:
         now = _now()
         self._write([{"PutRequest": {"Item": _link_item(link, now)}} for link in latest.values()])
 
-    def delete_links(self, gleev_ids: Iterable[int]) -> None:
-        keys = [_key(_link_pk(gleev_id), _LINK_SK) for gleev_id in set(gleev_ids)]
-        self._write([{"DeleteRequest": {"Key": key}} for key in keys])
-
     def save_run(self, record: RunRecord) -> None:
         """Keep `record` as the last run, as JSON (readable in the AWS console as it is)."""
         item = {
@@ -206,6 +202,8 @@ def _link_item(link: Link, updated_at: str) -> dict[str, dict[str, str]]:
     }
     if link.refused_email:
         item["refused_email"] = {"S": link.refused_email}
+    if link.gdpr_email:
+        item["gdpr_email"] = {"S": link.gdpr_email}
     return item
 
 
@@ -218,6 +216,7 @@ def _link_from_item(item: dict[str, Any]) -> Link:
             pushed_hash=item["pushed_hash"]["S"],
             role=Role(item["role"]["S"]),
             refused_email=item.get("refused_email", {}).get("S"),
+            gdpr_email=item.get("gdpr_email", {}).get("S"),
         )
     except (KeyError, ValueError) as exc:
         raise StateError(

@@ -239,16 +239,6 @@ def test_links_are_stored_readably(dynamo_tables: DynamoTables) -> None:
     assert datetime.fromisoformat(item["updated_at"]["S"]).tzinfo == UTC
 
 
-def test_delete_links(dynamo_tables: DynamoTables) -> None:
-    store = store_for(dynamo_tables)
-    links = make_links(60)
-    store.save_links(links)
-
-    store.delete_links([*range(1000, 1040), 1000, 999_999])
-
-    assert store.load_links() == {link.gleev_id: link for link in links[40:]}
-
-
 def test_load_links_ignores_other_records(dynamo_tables: DynamoTables) -> None:
     store = store_for(dynamo_tables)
     store.save_links(make_links(3))
@@ -330,3 +320,15 @@ def test_a_refused_email_is_remembered_with_its_link(dynamo_tables: DynamoTables
     store.save_links([refused, plain])
 
     assert store.load_links() == {7: refused, 8: plain}
+
+
+def test_a_gdpr_deletion_is_remembered_with_its_link(dynamo_tables: DynamoTables) -> None:
+    store = StateStore(dynamo_tables.client, dynamo_tables.state)
+    deleted = Link(7, "701", "", Role.CUSTOMER, gdpr_email="gone@example.com")
+    store.save_links([deleted])
+
+    assert store.load_links() == {7: deleted}
+    item = dynamo_tables.client.get_item(
+        TableName=dynamo_tables.state, Key={"pk": {"S": "link#7"}, "sk": {"S": "link"}}
+    )["Item"]
+    assert item["gdpr_email"] == {"S": "gone@example.com"}

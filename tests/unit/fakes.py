@@ -88,10 +88,6 @@ class FakeStateStore:
         self.saved.append(saved)
         self.links.update((link.gleev_id, link) for link in saved)
 
-    def delete_links(self, gleev_ids: Iterable[int]) -> None:
-        for gleev_id in gleev_ids:
-            self.links.pop(gleev_id, None)
-
     def save_run(self, record: RunRecord) -> None:
         self.records.append(record)
 

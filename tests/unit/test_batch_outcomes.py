@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from hubsync.batch import sort_outcomes
+from hubsync.batch import SecondRound, sort_outcomes
+from hubsync.domain.changes import merged, recreated
 from hubsync.domain.links import Link, Role
 from hubsync.domain.outcome import ChannelOutcome, Outcome
 from hubsync.domain.plan import Action, Write
@@ -109,10 +110,11 @@ def test_the_link_book_keeps_the_table_and_the_run_in_step() -> None:
     new = Link(3, "c3", "h3", Role.REFERRER)
 
     book.confirm([new])
-    book.forget([2, 99])
+    book.mark_gone([2, 99])
 
-    assert book.links == state.links == {1: old, 3: new}
-    assert book.get(3) == new and book.get(2) is None
+    gone = Link(2, "c2", "", Role.CUSTOMER)  # its old contact id kept, its hash dropped
+    assert book.links == state.links == {1: old, 2: gone, 3: new}
+    assert book.get(3) == new and book.get(99) is None
 
 
 # -- RunRecord -------------------------------------------------------------------------------
@@ -139,6 +141,7 @@ def recorded_run() -> RunRecord:
         retries={"contacts.batch_upsert": 1},
         timings={"plan_s": 0.5},
         channels=named,
+        contact_changes=[merged(101, "c1", "c9"), recreated(104, "c0", "c4"), merged(7, "a", "b")],
     )
     return result.record()
 
@@ -146,6 +149,9 @@ def recorded_run() -> RunRecord:
 def test_a_run_record_survives_json_as_it_was() -> None:
     record = recorded_run()
     assert record.details.conflicts and record.details.rejected and record.details.flagged
+    # Only the named channels' changes, counted by kind.
+    assert [c.gleev_ids for c in record.details.contact_changes] == [(101,), (104,)]
+    assert (record.counts.merged, record.counts.recreated, record.counts.gdpr_deleted) == (1, 1, 0)
 
     stored = json.loads(json.dumps(record.to_item()))
 
@@ -171,3 +177,35 @@ def test_the_record_keeps_only_the_first_details_it_is_given_room_for() -> None:
     record = result.record(details_limit=3)
 
     assert len(record.details.flagged) == 3 and record.counts.flagged == 7
+
+
+def test_a_record_from_before_contact_changes_reads_them_as_none() -> None:
+    stored = recorded_run().to_item()
+    counts = {k: v for k, v in stored["counts"].items() if k not in ("merged", "recreated")}
+    details = {k: v for k, v in stored["details"].items() if k != "contact_changes"}
+    record = RunRecord.from_item({**stored, "counts": counts, "details": details})
+    assert record.details.contact_changes == () and record.counts.merged == 0
+
+
+def test_a_create_hubspot_answers_as_an_update_still_counts_as_created() -> None:
+    write = create(101)
+    outcome = WriteOutcome("101", ok=True, contact_id="7", created=False)
+    (done,) = sort_outcomes([write], {"101": outcome}, second_round=True).confirmed
+    assert done.created
+    (changed,) = sort_outcomes([update(102)], {"102": outcome}, second_round=True).confirmed
+    assert not changed.created
+
+
+def test_an_email_refused_when_recreating_a_deleted_contact_goes_to_gdpr_refused() -> None:
+    again = create(101)
+    again.replaces = "5"
+    outcomes = {
+        "101": failed("101", "VALIDATION_ERROR", INVALID),
+        "102": failed("102", "VALIDATION_ERROR", INVALID),
+    }
+    second = sort_outcomes([again, create(102)], outcomes, second_round=True).second_round
+    assert second.gdpr_refused == {101: email_of(101)}
+    assert second.refused_emails == {102: email_of(102)}
+    merged_round = SecondRound()
+    merged_round.add(second)
+    assert len(merged_round) == 2 and merged_round.gdpr_refused == second.gdpr_refused

@@ -104,7 +104,7 @@ def test_an_email_hubspot_refuses_is_left_out_flagged_and_remembered() -> None:
     assert parts.sync().created == 0  # the refusal is not repeated
 
 
-def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated() -> None:
+def test_a_linked_contact_deleted_before_its_update_is_recreated_by_the_next_run() -> None:
     parts = Parts(item(101), item(102))
     parts.sync()
     gone, _ = parts.portal.by_key(101)
@@ -120,7 +120,7 @@ def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated()
         "update",
         "OBJECT_NOT_FOUND",
     )
-    assert 101 not in parts.state.links and result.updated == 1
+    assert parts.state.links[101].pushed_hash == "" and result.updated == 1
     assert parts.portal.by_key(102)[1]["channel_title"] == "renamed 102"
 
     again = parts.sync()
@@ -129,6 +129,7 @@ def test_a_linked_contact_deleted_before_its_update_is_forgotten_and_recreated()
     new_id, contact = parts.portal.by_key(101)
     assert new_id != gone and contact["channel_title"] == "renamed 101"
     assert parts.state.links[101].contact_id == new_id
+    assert [c.contact_ids for c in again.contact_changes] == [(gone, new_id)]
 
 
 def test_an_input_hubspot_says_nothing_about_fails_and_is_not_linked() -> None:
@@ -201,3 +202,57 @@ def test_a_run_of_named_channels_reads_and_reports_only_them() -> None:
     assert outcome.contact_id == parts.portal.by_key(101)[0]
     assert parts.portal.by_key(102)[1]["channel_title"] == "Channel 102"
     assert result.timings.keys() >= {"preflight_s", "read_s", "plan_s", "apply_s"}
+
+
+# -- people changed HubSpot behind hubsync's back ----------------------------------------------
+
+
+def test_a_deleted_contact_is_recreated_and_reported_with_both_ids() -> None:
+    parts = Parts(item(101))
+    parts.sync()
+    old, _ = parts.portal.by_key(101)
+    parts.portal.delete(old)
+
+    result = parts.sync(full=True)
+
+    new, _ = parts.portal.by_key(101)
+    assert result.created == 1 and parts.state.links[101].contact_id == new
+    (change,) = result.contact_changes
+    assert (change.kind.value, change.gleev_ids, change.contact_ids) == (
+        "recreated",
+        (101,),
+        (old, new),
+    )
+    assert parts.state.records[-1].counts.recreated == 1
+
+
+def test_an_email_refused_on_recreating_a_deleted_contact_is_a_gdpr_deletion() -> None:
+    parts = Parts(item(101), item(102))
+    parts.sync()
+    old, _ = parts.portal.by_key(101)
+    parts.portal.delete(old)
+    parts.portal.invalid_emails.add(email_of(101))  # HubSpot's blocklist after a GDPR delete
+
+    result = parts.sync(full=True)
+
+    assert (result.created, result.failures) == (0, [])
+    assert [c.kind.value for c in result.contact_changes] == ["gdpr-deleted"]
+    assert [h.gleev_id for h in result.plan.held] == [101]
+    assert parts.state.links[101].gdpr_email == email_of(101)
+    assert all(p.get(KEY) != "101" for p in parts.portal.contacts.values())
+    writes = parts.portal.writes()
+    later = parts.sync(full=True)
+    assert parts.portal.writes() == writes and later.contact_changes == []
+    assert [h.gleev_id for h in later.plan.held] == [101]
+
+
+def test_a_create_that_lands_on_a_contact_it_did_not_see_counts_as_created() -> None:
+    """What a retried upsert whose first answer was lost looks like: HubSpot says updated,
+    but the plan saw no contact, so the contact is the one the first attempt created."""
+    parts = Parts(item(101))
+    parts.portal.meanwhile(lambda: parts.portal.add_contact(email=email_of(101)))
+
+    result = parts.sync()
+
+    assert (result.created, result.updated) == (1, 0)
+    assert len(parts.portal.contacts) == 1

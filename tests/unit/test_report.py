@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hubsync.domain.changes import gdpr_deleted, merged, recreated
 from hubsync.domain.channel import Channel, parse_channel
 from hubsync.domain.links import Link, Role
 from hubsync.domain.outcome import ChannelOutcome, Outcome, channel_outcomes
@@ -54,6 +55,30 @@ def test_plain_output_shows_the_first_five_rejected_and_flagged_and_points_to_js
 def test_plain_output_of_a_clean_run_adds_no_reasons() -> None:
     lines = summary_lines(result_of(run([item(101)]), dry_run=True))
     assert not any("more (--json" in line or line.strip().endswith(":") for line in lines[1:])
+
+
+def test_contacts_people_merged_or_deleted_are_counted_listed_and_shown() -> None:
+    changes = [
+        merged(101, "1", "9"),
+        recreated(102, "2", "8"),
+        gdpr_deleted(103, "3", "gone@example.com"),
+    ]
+    result = result_of(run([item(101)]), contact_changes=changes)
+
+    data = result_dict(result)
+
+    assert (data["merged"], data["recreated"], data["gdpr_deleted"]) == (1, 1, 1)
+    assert data["details"]["contact_changes"][1] == {
+        "kind": "recreated",
+        "gleev_ids": [102],
+        "contact_ids": ["2", "8"],
+        "detail": "contact 2 was deleted in HubSpot; 8 was created from the channels table",
+    }
+    lines = summary_lines(result)
+    assert any(
+        line.startswith("  merged: 101 contact 1 -> 9: contact 1 was merged") for line in lines
+    )
+    assert any(line.startswith("  gdpr-deleted: 103 contact 3: ") for line in lines)
 
 
 # -- outcomes of named channels ---------------------------------------------------------------
