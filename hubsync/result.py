@@ -14,7 +14,15 @@ from typing import Any
 
 from hubsync.domain.channel import Rejection
 from hubsync.domain.outcome import ChannelOutcome, Outcome
-from hubsync.domain.plan import Conflict, ConflictKind, Flagged, Held, Orphan, Plan
+from hubsync.domain.plan import (
+    Conflict,
+    ConflictKind,
+    Flagged,
+    Held,
+    Orphan,
+    Plan,
+    SourceSnapshot,
+)
 from hubsync.domain.verdict import COMPLETED, Verdict, WriteTally
 from hubsync.hubspot.gateway import WRITE_ENDPOINTS
 
@@ -51,6 +59,8 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     duration_s: float = 0.0
     channels: list[ChannelOutcome] = field(default_factory=list)  # each --channel, if named
+    # The channels read: what the run looked at (the conflict register needs to know).
+    source: SourceSnapshot | None = None
 
     @property
     def write_calls(self) -> int:

@@ -1,0 +1,162 @@
+"""The alert outbox in the state table: an alert is stored before it is sent, and each sink's
+delivery is marked as it succeeds, so a sink that is down gets it on a later run, once.
+
+Items are `pk=alert#<key>`, `sk=alert`: the alert as JSON, `pending` (the sinks still to send
+it to; gone once all have it), `sent` (sink -> when), `errors` (sink -> the last failure) and
+`conflict_id` for a conflict's alert history. Alerts expire (`expires_at`, the table's TTL
+attribute) 90 days after they were last touched.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from hubsync.aws import error_code, translate_aws_errors
+from hubsync.domain.alert import Alert
+from hubsync.state.store import StateError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_PREFIX = "alert#"
+_SK = "alert"
+KEEP_S = 90 * 24 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    alert: Alert
+    pending: frozenset[str]
+    sent: dict[str, str] = field(default_factory=dict)  # sink -> when
+    errors: dict[str, str] = field(default_factory=dict)  # sink -> its last failure
+
+
+class Outbox:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def add(self, alert: Alert, sinks: Sequence[str]) -> bool:
+        """Store `alert` for `sinks`; False if an alert with its key is already stored (it
+        is the same alert: never queued twice)."""
+        item: dict[str, Any] = {
+            **_key(alert.key),
+            "alert": {"S": json.dumps(_alert_item(alert), sort_keys=True)},
+            "sent": {"M": {}},
+            "errors": {"M": {}},
+            "created_at": {"S": alert.created_at},
+            "expires_at": {"N": str(int(time.time()) + KEEP_S)},
+        }
+        if sinks:
+            item["pending"] = {"SS": sorted(set(sinks))}
+        conflict_id = alert.data.get("conflict_id")
+        if isinstance(conflict_id, str):
+            item["conflict_id"] = {"S": conflict_id}
+        with self._errors():
+            try:
+                self._client.put_item(
+                    TableName=self._table,
+                    Item=item,
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:
+                if error_code(exc) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
+    def pending(self) -> list[StoredAlert]:
+        """Alerts some sink has not had yet, oldest first."""
+        return self._scan("attribute_exists(pending)")
+
+    def of_conflict(self, conflict_id: str) -> list[StoredAlert]:
+        return self._scan("conflict_id = :cid", {":cid": {"S": conflict_id}})
+
+    def mark_sent(self, keys: Iterable[str], sink: str, at: str) -> None:
+        for key in keys:
+            self._update(
+                key,
+                "DELETE pending :sink SET sent.#sink = :at, expires_at = :exp REMOVE errors.#sink",
+                {":sink": {"SS": [sink]}, ":at": {"S": at}, ":exp": _expiry()},
+                sink,
+            )
+
+    def mark_failed(self, keys: Iterable[str], sink: str, error: str) -> None:
+        for key in keys:
+            self._update(key, "SET errors.#sink = :error", {":error": {"S": error[:500]}}, sink)
+
+    def _update(self, key: str, expression: str, values: dict[str, Any], sink: str) -> None:
+        with self._errors():
+            self._client.update_item(
+                TableName=self._table,
+                Key=_key(key),
+                UpdateExpression=expression,
+                ExpressionAttributeNames={"#sink": sink},
+                ExpressionAttributeValues=values,
+            )
+
+    def _scan(self, condition: str, values: dict[str, Any] | None = None) -> list[StoredAlert]:
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "FilterExpression": f"begins_with(pk, :prefix) AND sk = :sk AND {condition}",
+            "ExpressionAttributeValues": {
+                ":prefix": {"S": _PREFIX},
+                ":sk": {"S": _SK},
+                **(values or {}),
+            },
+            "ConsistentRead": True,
+        }
+        found: list[StoredAlert] = []
+        with self._errors():
+            while True:
+                response = self._client.scan(**request)
+                found.extend(map(_stored, response.get("Items", [])))
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return sorted(found, key=lambda s: (s.alert.created_at, s.alert.key))
+
+    def _errors(self) -> Any:
+        return translate_aws_errors(
+            StateError, f"state table '{self._table}' does not exist: alerts cannot be stored"
+        )
+
+
+def _key(key: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"{_PREFIX}{key}"}, "sk": {"S": _SK}}
+
+
+def _expiry() -> dict[str, str]:
+    return {"N": str(int(time.time()) + KEEP_S)}
+
+
+def _alert_item(alert: Alert) -> dict[str, Any]:
+    return {
+        "key": alert.key,
+        "topic": alert.topic,
+        "title": alert.title,
+        "sections": list(alert.sections),
+        "data": alert.data,
+        "created_at": alert.created_at,
+    }
+
+
+def _stored(item: dict[str, Any]) -> StoredAlert:
+    pk = item["pk"]["S"]
+    try:
+        data = json.loads(item["alert"]["S"])
+        alert = Alert(**{**data, "sections": tuple(data["sections"])})
+        return StoredAlert(
+            alert,
+            frozenset(item.get("pending", {}).get("SS", [])),
+            {k: v["S"] for k, v in item.get("sent", {}).get("M", {}).items()},
+            {k: v["S"] for k, v in item.get("errors", {}).get("M", {}).items()},
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise StateError(f"state item {pk!r} is not a valid alert ({exc!r}): delete it") from exc
