@@ -38,7 +38,7 @@ class Topic:
 
     def messages(self) -> list[dict[str, Any]]:
         """What SNS published since the last call (moto delivers to the subscribed queue)."""
-        found = []
+        found: list[dict[str, Any]] = []
         while True:
             answer = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10)
             batch = answer.get("Messages", [])
