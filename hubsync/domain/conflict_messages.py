@@ -144,7 +144,7 @@ def run_alert(run_id: str, mode: str, reason: str, *, recorded: bool) -> Alert:
     return Alert(
         key=f"run-{run_id}-{'failed' if recorded else 'unrecorded'}",
         topic="run-failed" if recorded else "run-unrecorded",
-        title=f"hubsync: a {mode} run {what}",
+        title=f"hubsync: {'an' if mode[:1] in 'aeiou' else 'a'} {mode} run {what}",
         sections=(mask_emails(reason), f"What to do: {todo}", f"Run {run_id}"),
         data={"run_id": run_id, "mode": mode, "reason": mask_emails(reason)},
     )
@@ -191,6 +191,10 @@ def _headline(record: ConflictRecord) -> str:
             return f"channel {first} has an e-mail that is not a valid address"
         case "missing-email":
             return f"channel {first} has no e-mail"
+        case "gdpr-deleted":
+            return f"channel {first}'s HubSpot contact was deleted under GDPR"
+        case "merged":
+            return f"channel {first}'s HubSpot contact was merged with another"
         case _:
             return (
                 f"{record.kind} on channel{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}"

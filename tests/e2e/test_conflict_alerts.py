@@ -22,8 +22,10 @@ from hubsync.alerts.webhook import verify
 from hubsync.domain.conflicts import ConflictState
 from hubsync.log import configure_logging, show_pii
 from hubsync.state.conflicts import ConflictRegister
+from hubsync.state.store import StateError
 from tests.e2e.receiver import Receiver, start_receiver
 from tests.e2e.test_cli import hubsync
+from tests.e2e.test_guard_rails import drop_option_after_preflight
 from tests.e2e.world import World, clean_env
 from tests.unit.factories import channel_item
 
@@ -270,3 +272,43 @@ def _alert_env(world: World) -> dict[str, str]:
         "HUBSYNC_ALERT_SNS_TOPIC_ARN": settings.alert_sns_topic_arn or "",
         "HUBSYNC_ALERT_TIMEOUT_S": "1",
     }
+
+
+def test_a_failed_run_is_alerted_once(world: World, sinks: Sinks) -> None:
+    world.put(channel_item(101), channel_item(102))
+    drop_option_after_preflight(world, "hs_lead_status", "CONNECTED")
+
+    result = world.sync()
+
+    assert not result.verdict.ok
+    [failed] = [r.json() for r in sinks.webhook.received]
+    assert failed["topic"] == "run-failed"
+    assert failed["key"] == f"run-{result.run_id}-failed"
+    assert "no write succeeded" in failed["text"]
+    assert len(sinks.slack.received) == 1 and len(sinks.topic.messages()) == 1
+
+
+def test_a_run_that_cannot_use_its_state_table_is_alerted_without_the_outbox(
+    world: World, sinks: Sinks
+) -> None:
+    world.put(channel_item(101))
+    world.tables.client.delete_table(TableName=world.tables.state)
+
+    with pytest.raises(StateError):
+        world.sync()
+
+    [unrecorded] = [r.json() for r in sinks.webhook.received]
+    assert unrecorded["topic"] == "run-unrecorded"
+    assert "could not write its records" in unrecorded["title"]
+    world.tables.client.create_table(  # the fixture deletes it after the test
+        TableName=world.tables.state,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
