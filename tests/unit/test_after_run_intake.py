@@ -43,4 +43,4 @@ def test_a_run_looks_at_the_whole_table_unless_channels_are_named():
     assert not run_scope(result(Plan(), "incremental")).complete_view
     named = [ChannelOutcome("UC1", 101, Outcome.UNCHANGED, "9", "ok")]
     scope = run_scope(result(Plan(), "full", channels=named))
-    assert scope.channels == {101} and not scope.complete_view
+    assert scope.channels == frozenset({101}) and not scope.complete_view
