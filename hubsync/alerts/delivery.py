@@ -45,7 +45,7 @@ class Alerting:
         for alert in alerts:
             stamped = alert if alert.created_at else replace(alert, created_at=_now())
             if self.outbox.add(stamped, names):
-                log.warning("alert", topic=stamped.topic, key=stamped.key, text=stamped.text)
+                log.info("alert", topic=stamped.topic, key=stamped.key, text=stamped.text)
                 queued.append(stamped)
         return queued
 
@@ -68,7 +68,7 @@ class Alerting:
         """For when the outbox itself cannot be written (the state table is down): one try
         to every sink, without retries on later runs."""
         stamped = alert if alert.created_at else replace(alert, created_at=_now())
-        log.warning("alert", topic=stamped.topic, key=stamped.key, text=stamped.text)
+        log.info("alert", topic=stamped.topic, key=stamped.key, text=stamped.text)
         with ThreadPoolExecutor(max_workers=max(1, len(self.sinks))) as pool:
             for sink in self.sinks:
                 pool.submit(self._send, sink, stamped)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from slack_sdk.webhook import WebhookClient
@@ -12,6 +13,9 @@ from hubsync.domain.alert import Alert
 
 _HEADER_CHARS = 150  # Slack's limit for a header block's text
 _SECTION_CHARS = 3000  # ... and for a section's
+_URL = re.compile(r"https?://[^\s,<>|]+")
+# Links shown by what they open rather than as long URLs.
+_LINK_LABELS = (("youtube.com/", "YouTube"), ("hubspot.com/", "open in HubSpot"))
 
 
 def slack_blocks(alert: Alert) -> list[dict[str, Any]]:
@@ -20,7 +24,7 @@ def slack_blocks(alert: Alert) -> list[dict[str, Any]]:
         {"type": "header", "text": {"type": "plain_text", "text": _cut(alert.title, _HEADER_CHARS)}}
     ]
     for section in alert.sections:
-        text = _cut(_escape(section), _SECTION_CHARS)
+        text = _cut(_URL.sub(_link, _escape(section)), _SECTION_CHARS)
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": f"hubsync · {alert.key}"}]}
@@ -43,6 +47,12 @@ class SlackSink:
 def _escape(text: str) -> str:
     """Slack's mrkdwn reads &, < and > as markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _link(match: re.Match[str]) -> str:
+    url = match.group(0)
+    label = next((label for part, label in _LINK_LABELS if part in url), None)
+    return f"<{url}|{label}>" if label else f"<{url}>"
 
 
 def _cut(text: str, limit: int) -> str:
