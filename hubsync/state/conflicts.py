@@ -1,7 +1,8 @@
 """The conflict register in the state table: one item per conflict, kept whole for ops.
 
-Items are `pk=conflict#<id>`, `sk=conflict`, with the record as JSON in `record` (readable in
-the AWS console as it is) and its `state` and `kind` beside it. E-mail addresses are kept
+Items are `pk=conflict`, `sk=<id>`, with the record as JSON in `record` (readable in the AWS
+console as it is) and its `state` and `kind` beside it: one partition, so the register is read
+by a query, never by scanning the links beside it. E-mail addresses are kept
 unmasked: the register is ops' tool for resolving them.
 """
 
@@ -19,8 +20,7 @@ from hubsync.state.store import StateError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_PREFIX = "conflict#"
-_SK = "conflict"
+_PK = "conflict"
 
 
 class UnknownConflictError(Exception):
@@ -37,13 +37,13 @@ class ConflictRegister:
         records: dict[str, ConflictRecord] = {}
         request: dict[str, Any] = {
             "TableName": self._table,
-            "FilterExpression": "begins_with(pk, :prefix) AND sk = :sk",
-            "ExpressionAttributeValues": {":prefix": {"S": _PREFIX}, ":sk": {"S": _SK}},
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": _PK}},
             "ConsistentRead": True,
         }
         with self._errors():
             while True:
-                response = self._client.scan(**request)
+                response = self._client.query(**request)
                 for item in response.get("Items", []):
                     record = _record(item)
                     records[record.id] = record
@@ -79,7 +79,7 @@ class ConflictRegister:
 
 
 def _key(conflict_id: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": f"{_PREFIX}{conflict_id}"}, "sk": {"S": _SK}}
+    return {"pk": {"S": _PK}, "sk": {"S": conflict_id}}
 
 
 def _item(record: ConflictRecord) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _item(record: ConflictRecord) -> dict[str, Any]:
 
 
 def _record(item: dict[str, Any]) -> ConflictRecord:
-    pk = item["pk"]["S"]
+    pk = f"{item['pk']['S']}/{item['sk']['S']}"
     try:
         data = json.loads(item["record"]["S"])
         return ConflictRecord(

@@ -1,10 +1,10 @@
 """The alert outbox in the state table: an alert is stored before it is sent, and each sink's
 delivery is marked as it succeeds, so a sink that is down gets it on a later run, once.
 
-Items are `pk=alert#<key>`, `sk=alert`: the alert as JSON, `pending` (the sinks still to send
-it to; gone once all have it), `sent` (sink -> when), `errors` (sink -> the last failure) and
-`conflict_id` for a conflict's alert history. Alerts expire (`expires_at`, the table's TTL
-attribute) 90 days after they were last touched.
+Items are `pk=alert`, `sk=<key>` (one partition, read by a query): the alert as JSON,
+`pending` (the sinks still to send it to; gone once all have it), `sent` (sink -> when),
+`errors` (sink -> the last failure) and `conflict_id` for a conflict's alert history. Alerts
+expire (`expires_at`, the table's TTL attribute) 90 days after they were last touched.
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ from hubsync.state.store import StateError
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-_PREFIX = "alert#"
-_SK = "alert"
+_PK = "alert"
 KEEP_S = 90 * 24 * 3600
 
 
@@ -73,10 +72,10 @@ class Outbox:
 
     def pending(self) -> list[StoredAlert]:
         """Alerts some sink has not had yet, oldest first."""
-        return self._scan("attribute_exists(pending)")
+        return self._query("attribute_exists(pending)")
 
     def of_conflict(self, conflict_id: str) -> list[StoredAlert]:
-        return self._scan("conflict_id = :cid", {":cid": {"S": conflict_id}})
+        return self._query("conflict_id = :cid", {":cid": {"S": conflict_id}})
 
     def mark_sent(self, keys: Iterable[str], sink: str, at: str) -> None:
         for key in keys:
@@ -101,21 +100,18 @@ class Outbox:
                 ExpressionAttributeValues=values,
             )
 
-    def _scan(self, condition: str, values: dict[str, Any] | None = None) -> list[StoredAlert]:
+    def _query(self, condition: str, values: dict[str, Any] | None = None) -> list[StoredAlert]:
         request: dict[str, Any] = {
             "TableName": self._table,
-            "FilterExpression": f"begins_with(pk, :prefix) AND sk = :sk AND {condition}",
-            "ExpressionAttributeValues": {
-                ":prefix": {"S": _PREFIX},
-                ":sk": {"S": _SK},
-                **(values or {}),
-            },
+            "KeyConditionExpression": "pk = :pk",
+            "FilterExpression": condition,
+            "ExpressionAttributeValues": {":pk": {"S": _PK}, **(values or {})},
             "ConsistentRead": True,
         }
         found: list[StoredAlert] = []
         with self._errors():
             while True:
-                response = self._client.scan(**request)
+                response = self._client.query(**request)
                 found.extend(map(_stored, response.get("Items", [])))
                 if "LastEvaluatedKey" not in response:
                     break
@@ -129,7 +125,7 @@ class Outbox:
 
 
 def _key(key: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": f"{_PREFIX}{key}"}, "sk": {"S": _SK}}
+    return {"pk": {"S": _PK}, "sk": {"S": key}}
 
 
 def _expiry() -> dict[str, str]:
@@ -148,7 +144,7 @@ def _alert_item(alert: Alert) -> dict[str, Any]:
 
 
 def _stored(item: dict[str, Any]) -> StoredAlert:
-    pk = item["pk"]["S"]
+    pk = f"{item['pk']['S']}/{item['sk']['S']}"
     try:
         data = json.loads(item["alert"]["S"])
         alert = Alert(**{**data, "sections": tuple(data["sections"])})
