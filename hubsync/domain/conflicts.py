@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 
@@ -47,6 +48,9 @@ MERGED = "merged"
 NEEDS_COMPLETE_VIEW = frozenset({DUPLICATE_CONTACTS})
 # Things that happened once: no later run can see them "go away", so only ops close them.
 EVENT_KINDS = frozenset({GDPR_DELETED, MERGED})
+
+
+LAST_SEEN_RESOLUTION = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +184,8 @@ def reconcile(
     left out."""
     cards = cards or {}
     seen = _by_id(observed)
-    updates = [_seen(register.get(cid), cid, o, now, cards) for cid, o in seen.items()]
+    found = (_seen(register.get(cid), cid, o, now, cards) for cid, o in seen.items())
+    updates = [update for update in found if update is not None]
     for cid, record in register.items():
         if cid in seen or record.state is ConflictState.RESOLVED:
             continue
@@ -228,7 +233,9 @@ def _seen(
     o: Observed,
     now: str,
     cards: Mapping[int, ChannelCard],
-) -> Update:
+) -> Update | None:
+    """None when nothing worth storing changed: `last_seen` is kept to the hour, so that a
+    run with nothing new does not rewrite every lasting conflict."""
     if old is None:
         record = ConflictRecord(
             id=cid,
@@ -261,7 +268,17 @@ def _seen(
     if changed:
         entry = HistoryEntry(now, "changed", o.detail)
         return Update(replace(current, history=(*old.history, entry)), None)
+    if replace(current, last_seen=old.last_seen) == old and not _hour_passed(old.last_seen, now):
+        return None
     return Update(current, None)
+
+
+def _hour_passed(since: str, now: str) -> bool:
+    try:
+        elapsed = datetime.fromisoformat(now) - datetime.fromisoformat(since)
+    except ValueError:
+        return True
+    return elapsed >= LAST_SEEN_RESOLUTION
 
 
 def _moved(

@@ -143,3 +143,14 @@ def test_emails_are_masked_to_their_first_letter_and_domain():
     assert mask_emails("to jane@example.com, cc Bob+x@mail.example.org") == (
         "to j***@example.com, cc B***@mail.example.org"
     )
+
+
+def test_a_lasting_conflict_is_rewritten_at_most_hourly():
+    first = "2026-01-01T00:00:00+00:00"
+    register, _ = run({}, dup(101, 102), now=first)
+    assert reconcile(register, [dup(101, 102)], EVERYTHING, "2026-01-01T00:59:00+00:00") == []
+    [update] = reconcile(register, [dup(101, 102)], EVERYTHING, "2026-01-01T01:00:00+00:00")
+    assert update.change is None and update.record.last_seen == "2026-01-01T01:00:00+00:00"
+    [grown] = reconcile(register, [dup(101, 102, 103)], EVERYTHING, "2026-01-01T00:01:00+00:00")
+    assert grown.record.gleev_ids == (101, 102, 103)
+    assert grown.record.history[-1].event == "changed"
