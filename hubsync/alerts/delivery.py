@@ -41,12 +41,10 @@ class Alerting:
         """Log each alert and store it for every sink; returns those newly stored (an alert
         whose key is already stored is the same alert, and is not queued again)."""
         names = [sink.name for sink in self.sinks]
-        queued = []
-        for alert in alerts:
-            stamped = alert if alert.created_at else replace(alert, created_at=_now())
-            if self.outbox.add(stamped, names):
-                log.info("alert", topic=stamped.topic, key=stamped.key, text=stamped.text)
-                queued.append(stamped)
+        stamped = [a if a.created_at else replace(a, created_at=_now()) for a in alerts]
+        queued = self.outbox.add(stamped, names)
+        for alert in queued:
+            log.info("alert", topic=alert.topic, key=alert.key, text=alert.text)
         return queued
 
     def deliver(self) -> dict[str, SinkReport]:

@@ -15,9 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from hubsync.aws import error_code, translate_aws_errors
+from hubsync.aws import UnprocessedItemsError, translate_aws_errors, write_batches
 from hubsync.domain.alert import Alert
 from hubsync.state.store import StateError
 
@@ -41,34 +39,37 @@ class Outbox:
         self._client = client
         self._table = table_name
 
-    def add(self, alert: Alert, sinks: Sequence[str]) -> bool:
-        """Store `alert` for `sinks`; False if an alert with its key is already stored (it
-        is the same alert: never queued twice)."""
-        item: dict[str, Any] = {
-            **_key(alert.key),
-            "alert": {"S": json.dumps(_alert_item(alert), sort_keys=True)},
-            "sent": {"M": {}},
-            "errors": {"M": {}},
-            "created_at": {"S": alert.created_at},
-            "expires_at": {"N": str(int(time.time()) + KEEP_S)},
-        }
-        if sinks:
-            item["pending"] = {"SS": sorted(set(sinks))}
-        conflict_id = alert.data.get("conflict_id")
-        if isinstance(conflict_id, str):
-            item["conflict_id"] = {"S": conflict_id}
+    def add(self, alerts: Sequence[Alert], sinks: Sequence[str]) -> list[Alert]:
+        """Store `alerts` for `sinks`; returns those newly stored. An alert whose key is
+        already stored is the same alert: it is never queued twice."""
+        known = self._stored_keys({alert.key for alert in alerts})
+        new = list({a.key: a for a in alerts if a.key not in known}.values())
+        requests = [{"PutRequest": {"Item": _new_item(alert, sinks)}} for alert in new]
         with self._errors():
             try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item=item,
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except ClientError as exc:
-                if error_code(exc) == "ConditionalCheckFailedException":
-                    return False
-                raise
-        return True
+                write_batches(self._client, self._table, requests)
+            except UnprocessedItemsError as exc:
+                raise StateError(str(exc)) from exc
+        return new
+
+    def _stored_keys(self, keys: set[str]) -> set[str]:
+        ordered = [_key(key) for key in sorted(keys)]
+        found: set[str] = set()
+        with self._errors():
+            for start in range(0, len(ordered), 100):
+                request: Any = {
+                    self._table: {
+                        "Keys": ordered[start : start + 100],
+                        "ProjectionExpression": "sk",
+                    }
+                }
+                while request:
+                    response = self._client.batch_get_item(RequestItems=request)
+                    found.update(
+                        i["sk"]["S"] for i in response.get("Responses", {}).get(self._table, [])
+                    )
+                    request = response.get("UnprocessedKeys") or None
+        return found
 
     def pending(self) -> list[StoredAlert]:
         """Alerts some sink has not had yet, oldest first."""
@@ -122,6 +123,23 @@ class Outbox:
         return translate_aws_errors(
             StateError, f"state table '{self._table}' does not exist: alerts cannot be stored"
         )
+
+
+def _new_item(alert: Alert, sinks: Sequence[str]) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **_key(alert.key),
+        "alert": {"S": json.dumps(_alert_item(alert), sort_keys=True)},
+        "sent": {"M": {}},
+        "errors": {"M": {}},
+        "created_at": {"S": alert.created_at},
+        "expires_at": _expiry(),
+    }
+    if sinks:
+        item["pending"] = {"SS": sorted(set(sinks))}
+    conflict_id = alert.data.get("conflict_id")
+    if isinstance(conflict_id, str):
+        item["conflict_id"] = {"S": conflict_id}
+    return item
 
 
 def _key(key: str) -> dict[str, dict[str, str]]:
