@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
+from typing import TYPE_CHECKING, cast
 from unittest import mock
 
 from hubsync.after_run import AfterRun
@@ -20,6 +21,9 @@ from hubsync.result import RunResult
 from hubsync.settings import load_settings
 from hubsync.state.store import StateStore
 from hubsync_sandbox.dynamo import sandbox_aws_environment, start_dynamo
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 SIZES = (100, 1_000, 5_000)
 
@@ -46,7 +50,8 @@ def main() -> None:
     with start_dynamo() as dynamo:
         for size in SIZES:
             table = f"hubsync_state_{uuid.uuid4().hex[:8]}"
-            StateStore(dynamo.client(), table).ensure_table(create=True)
+            client = cast("DynamoDBClient", dynamo.client())  # a plain boto3 client
+            StateStore(client, table).ensure_table(create=True)
             settings = load_settings(
                 hubspot_token="bench-token-0000",
                 dynamo_endpoint_url=dynamo.url,
