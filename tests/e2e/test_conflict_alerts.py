@@ -143,6 +143,16 @@ def test_acknowledging_silences_and_a_third_channel_reopens(
     acked = hubsync("conflicts", "ack", conflict_id, "--note", "asking the creators", env=env)
 
     assert acked.returncode == 0, acked.stderr
+    listed = hubsync("conflicts", "--state", "acknowledged", "--json", env=env)
+    [entry] = json.loads(listed.stdout)["conflicts"]
+    assert (entry["id"], entry["state"], entry["note"]) == (
+        conflict_id,
+        "acknowledged",
+        "asking the creators",
+    )
+    assert hubsync("conflicts", env=env).stdout.strip() == "no conflicts"  # none open
+    unknown = hubsync("conflicts", "show", "cnothere", env=env)
+    assert unknown.returncode == 2 and "no conflict 'cnothere'" in unknown.stderr
     world.sync(full=True)
     assert register(world)[conflict_id].state is ConflictState.ACKNOWLEDGED
     assert len(sinks.webhook.received) == 1
