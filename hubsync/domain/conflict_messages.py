@@ -214,7 +214,7 @@ def digest_alert(records: list[ConflictRecord], key: str, show_pii: bool) -> Ale
     return Alert(
         key=key,
         topic="digest",
-        title=f"hubsync: {len(records)} conflicts still open",
+        title=f"hubsync: {len(records)} conflict{'' if len(records) == 1 else 's'} still open",
         sections=(text if show_pii else mask_emails(text),),
         data={"open": len(records), "ids": [r.id for r in ordered]},
     )

@@ -322,3 +322,29 @@ def test_a_run_that_cannot_use_its_state_table_is_alerted_without_the_outbox(
         ],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def test_a_dry_run_and_a_plan_update_no_register_and_send_nothing(
+    world: World, sinks: Sinks, tmp_path: Path
+) -> None:
+    world.put(shared(101, day=1), shared(102, day=2))
+
+    result = world.sync(dry_run=True)
+    planned = hubsync("plan", env=clean_env(**world.env(), **_alert_env(world)), cwd=tmp_path)
+
+    assert planned.returncode == 0, planned.stderr
+    assert len(result.plan.conflicts) == 1
+    assert register(world) == {}
+    assert sinks.counts() == (0, 0, 0)
+
+
+def test_a_digest_of_open_conflicts_goes_out_once_per_period(world: World, sinks: Sinks) -> None:
+    world.put(shared(101, day=1), shared(102, day=2))
+
+    world.sync(alert_digest_hours=24)
+    world.sync(alert_digest_hours=24)
+
+    topics = [r.json()["topic"] for r in sinks.webhook.received]
+    assert sorted(topics) == ["conflict-opened", "digest"]
+    [digest] = [r.json() for r in sinks.webhook.received if r.json()["topic"] == "digest"]
+    assert digest["title"] == "hubsync: 1 conflict still open"
