@@ -28,7 +28,7 @@ from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, debug_enabled, get_logger, mask_secrets
 from hubsync.settings import ConfigError, Settings, load_settings, unknown_settings
 from hubsync.sources.dynamo import SourceError
-from hubsync.state.conflicts import UnknownConflictError
+from hubsync.state.conflicts import ConflictRegister, UnknownConflictError
 from hubsync.state.store import StateError
 
 EXIT_FAILED = 1
@@ -41,8 +41,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 INTERRUPTED = "interrupted: what HubSpot confirmed is saved; the next run finishes the job"
 
 if TYPE_CHECKING:
-    from hubsync.domain.conflicts import ConflictRecord
-    from hubsync.state.conflicts import ConflictRegister
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 log = get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -283,9 +282,9 @@ def conflicts_show(conflict_id: str, as_json: bool) -> None:
     from hubsync.state.outbox import Outbox
 
     settings = _settings()
-    register = _register(settings)
-    record = _conflict(register, conflict_id)
-    alerts = Outbox(register.client, settings.state_table).of_conflict(record.id)
+    client = _state_client(settings)
+    record = ConflictRegister(client, settings.state_table).get(conflict_id.strip())
+    alerts = Outbox(client, settings.state_table).of_conflict(record.id)
     if as_json:
         click.echo(json.dumps(conflict_dict(record, alerts)))
     else:
@@ -307,7 +306,7 @@ def conflicts_ack(conflict_id: str, note: str, by: str | None) -> None:
     if not note.strip():
         _fail("--note is empty: say what is being done about the conflict", EXIT_USAGE)
     register = _register(_settings())
-    record = _conflict(register, conflict_id)
+    record = register.get(conflict_id.strip())
     if record.state is ConflictState.RESOLVED:
         _fail(f"conflict {record.id} is already resolved: nothing to acknowledge", EXIT_USAGE)
     who = (by or "").strip() or getpass.getuser()
@@ -316,15 +315,14 @@ def conflicts_ack(conflict_id: str, note: str, by: str | None) -> None:
     click.echo(f"conflict {record.id} acknowledged by {who}")
 
 
-def _register(settings: Settings) -> ConflictRegister:
+def _state_client(settings: Settings) -> DynamoDBClient:
     from hubsync.aws import dynamodb_client
-    from hubsync.state.conflicts import ConflictRegister
 
-    return ConflictRegister(dynamodb_client(settings.dynamo_endpoint_url), settings.state_table)
+    return dynamodb_client(settings.dynamo_endpoint_url)
 
 
-def _conflict(register: ConflictRegister, conflict_id: str) -> ConflictRecord:
-    return register.get(conflict_id.strip())
+def _register(settings: Settings) -> ConflictRegister:
+    return ConflictRegister(_state_client(settings), settings.state_table)
 
 
 PORT = click.IntRange(0, 65535)

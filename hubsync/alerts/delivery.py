@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from hubsync.alerts import metrics
 from hubsync.alerts.sink import Sink
-from hubsync.domain.alert import Alert, summarize
+from hubsync.domain.alert import SUMMARY, Alert, summarize
 from hubsync.log import get_logger, mask_secrets
 from hubsync.state.outbox import Outbox, StoredAlert
 from hubsync.state.store import StateError
@@ -74,13 +74,12 @@ class Alerting:
     def _deliver_to(self, sink: Sink, pending: list[StoredAlert]) -> SinkReport:
         report = SinkReport()
         mine = [stored.alert for stored in pending if sink.name in stored.pending]
-        covered = _covered(mine)
         started = time.monotonic()
         for message in summarize(mine):
             if time.monotonic() - started > self.timeout_s:
                 report.error = "time budget spent; the rest goes on the next run"
                 break
-            keys = covered.get(message.key, [message.key])
+            keys = message.data["keys"] if message.topic == SUMMARY else [message.key]
             error = self._send(sink, message)
             try:
                 if error is None:
@@ -107,14 +106,6 @@ class Alerting:
         metrics.count_sent(sink.name)
         log.info("alert sent", sink=sink.name, key=message.key)
         return None
-
-
-def _covered(alerts: list[Alert]) -> dict[str, list[str]]:
-    """The alert keys each message stands for: a summary stands for all it summarises."""
-    messages = summarize(alerts)
-    if len(messages) == 1 and messages[0].topic == "summary" and len(alerts) > 1:
-        return {messages[0].key: [alert.key for alert in alerts]}
-    return {}
 
 
 def _now() -> str:

@@ -17,6 +17,7 @@ from typing import Any
 BURST_LIMIT = 10
 # ... which names the first this many.
 SUMMARY_SHOWN = 20
+SUMMARY = "summary"  # the topic of a burst's one message
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,8 @@ class Alert:
 
 
 def summarize(alerts: Sequence[Alert]) -> list[Alert]:
-    """The messages one sink gets for `alerts`: each alone, or one summary for a burst."""
+    """The messages one sink gets for `alerts`: each alone, or one summary for a burst (its
+    `data["keys"]` names the alerts it stands for)."""
     if len(alerts) <= BURST_LIMIT:
         return list(alerts)
     counts = Counter(alert.topic for alert in alerts)
@@ -58,7 +60,7 @@ def summarize(alerts: Sequence[Alert]) -> list[Alert]:
     return [
         Alert(
             key="summary-" + hashlib.sha256(keys.encode()).hexdigest()[:16],
-            topic="summary",
+            topic=SUMMARY,
             title=f"hubsync: {len(alerts)} alerts ({by_topic})",
             sections=("\n".join(shown),),
             data={

@@ -29,7 +29,6 @@ class UnknownConflictError(Exception):
 
 class ConflictRegister:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self.client = client
         self._client = client
         self._table = table_name
 
