@@ -6,13 +6,18 @@ import os
 
 from hubsync.aws import dynamodb_client
 from hubsync.engine import RunOptions, SyncEngine
+from hubsync.hubspot.errors import HubSpotError
 from hubsync.hubspot.gateway import HubSpotGateway
-from hubsync.log import end_run, register_secrets, start_run
+from hubsync.log import end_run, register_secrets, show_pii, start_run
 from hubsync.ports import ChannelSource, ContactGateway, RunState
 from hubsync.result import RunResult
 from hubsync.settings import Settings
-from hubsync.sources.dynamo import ChannelTable
-from hubsync.state.store import StateStore
+from hubsync.sources.dynamo import ChannelTable, SourceError
+from hubsync.state.store import StateError, StateStore
+
+# A run that stopped with one of these is alerted (bad usage and configuration are not: they
+# are told at once to whoever ran the command).
+_ALERTED_ERRORS = (HubSpotError, SourceError, StateError)
 
 # Secrets hubsync may find in its environment, masked even before the settings are read.
 SECRET_VARIABLES = ("HUBSYNC_HUBSPOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
@@ -24,7 +29,12 @@ def protect_environment_secrets() -> None:
 
 def protect_secrets(settings: Settings) -> None:
     protect_environment_secrets()
-    register_secrets([settings.hubspot_token.get_secret_value()])
+    optional = (settings.alert_slack_webhook_url, settings.alert_webhook_secret)
+    register_secrets(
+        [settings.hubspot_token.get_secret_value()]
+        + [secret.get_secret_value() for secret in optional if secret is not None]
+    )
+    show_pii(settings.log_pii)
 
 
 def build_engine(
@@ -46,11 +56,22 @@ def build_engine(
 def run_sync(
     settings: Settings, options: RunOptions, engine: SyncEngine | None = None
 ) -> RunResult:
-    """One run, now, logged under its own run id (the engine records its result)."""
+    """One run, now, logged under its own run id (the engine records its result); then the
+    conflict register and alerts (see after_run.py), unless it is a dry run."""
+    from hubsync.after_run import after_run, run_failed
+
     protect_secrets(settings)
     engine = engine or build_engine(settings)
     run_id = start_run()
     try:
-        return engine.run(options, run_id)
+        try:
+            result = engine.run(options, run_id)
+        except _ALERTED_ERRORS as exc:
+            if not options.dry_run:
+                mode = "full" if options.full else "incremental"
+                run_failed(settings, run_id, mode, exc)
+            raise
+        after_run(settings, result)
+        return result
     finally:
         end_run()

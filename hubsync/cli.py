@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 from botocore.exceptions import BotoCoreError, ClientError
@@ -28,6 +28,7 @@ from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, debug_enabled, get_logger, mask_secrets
 from hubsync.settings import ConfigError, Settings, load_settings, unknown_settings
 from hubsync.sources.dynamo import SourceError
+from hubsync.state.conflicts import ConflictRegister, UnknownConflictError
 from hubsync.state.store import StateError
 
 EXIT_FAILED = 1
@@ -39,10 +40,13 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 # is an upsert on a unique key, so running again neither loses nor duplicates a contact.
 INTERRUPTED = "interrupted: what HubSpot confirmed is saved; the next run finishes the job"
 
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
 log = get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
-_USAGE_ERRORS = (ConfigError, HubSpotAuthError, UnknownChannelError)
+_USAGE_ERRORS = (ConfigError, HubSpotAuthError, UnknownChannelError, UnknownConflictError)
 _RUN_ERRORS = (HubSpotError, SourceError, StateError)
 
 
@@ -236,6 +240,89 @@ def _schema_command(action: Callable[..., Any], as_json: bool) -> None:
     click.echo(json.dumps(report.as_dict()) if as_json else "\n".join(report.lines()))
     if not report.ok:
         sys.exit(EXIT_FAILED)
+
+
+@main.group(invoke_without_command=True)
+@click.option(
+    "--state",
+    type=click.Choice(["open", "resolved", "acknowledged", "all"]),
+    default="open",
+    show_default=True,
+    help="Which conflicts to list.",
+)
+@click.option("--kind", metavar="K", help="Only this kind (e.g. duplicate-email).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+@handle_errors
+def conflicts(ctx: click.Context, state: str, kind: str | None, as_json: bool) -> None:
+    """List the conflict register; `show ID` and `ack ID` for one conflict."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from hubsync.conflicts_report import conflict_dict, conflict_table
+
+    records = [
+        r
+        for r in _register(_settings()).load().values()
+        if state in ("all", r.state) and kind in (None, r.kind)
+    ]
+    records.sort(key=lambda r: (r.first_seen, r.id))
+    if as_json:
+        click.echo(json.dumps({"conflicts": [conflict_dict(r) for r in records]}))
+    else:
+        click.echo("\n".join(conflict_table(records)))
+
+
+@conflicts.command("show")
+@click.argument("conflict_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def conflicts_show(conflict_id: str, as_json: bool) -> None:
+    """Everything known about one conflict, its alert history included."""
+    from hubsync.conflicts_report import conflict_dict, conflict_lines
+    from hubsync.state.outbox import Outbox
+
+    settings = _settings()
+    client = _state_client(settings)
+    record = ConflictRegister(client, settings.state_table).get(conflict_id.strip())
+    alerts = Outbox(client, settings.state_table).of_conflict(record.id)
+    if as_json:
+        click.echo(json.dumps(conflict_dict(record, alerts)))
+    else:
+        click.echo("\n".join(conflict_lines(record, alerts, settings.hubspot_portal_id)))
+
+
+@conflicts.command("ack")
+@click.argument("conflict_id", metavar="ID")
+@click.option("--note", required=True, help="What is being done about it.")
+@click.option("--by", "by", help="Who is handling it (default: the user running hubsync).")
+@handle_errors
+def conflicts_ack(conflict_id: str, note: str, by: str | None) -> None:
+    """Acknowledge a conflict: no more alerts until it changes or comes back."""
+    import getpass
+    from datetime import UTC, datetime
+
+    from hubsync.domain.conflicts import ConflictState, acknowledge
+
+    if not note.strip():
+        _fail("--note is empty: say what is being done about the conflict", EXIT_USAGE)
+    register = _register(_settings())
+    record = register.get(conflict_id.strip())
+    if record.state is ConflictState.RESOLVED:
+        _fail(f"conflict {record.id} is already resolved: nothing to acknowledge", EXIT_USAGE)
+    who = (by or "").strip() or getpass.getuser()
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    register.save([acknowledge(record, note.strip(), who, now)])
+    click.echo(f"conflict {record.id} acknowledged by {who}")
+
+
+def _state_client(settings: Settings) -> DynamoDBClient:
+    from hubsync.aws import dynamodb_client
+
+    return dynamodb_client(settings.dynamo_endpoint_url)
+
+
+def _register(settings: Settings) -> ConflictRegister:
+    return ConflictRegister(_state_client(settings), settings.state_table)
 
 
 PORT = click.IntRange(0, 65535)

@@ -110,7 +110,8 @@ def run_demo(channel_count: int) -> None:
         conflicts = first.plan.conflicts
         if conflicts:
             _say(
-                f"Conflicts the run reported (first 5 of {len(conflicts)}; no alert is sent yet):",
+                f"Conflicts the run reported (first 5 of {len(conflicts)}; each is now in the "
+                "conflict register, its alert logged once):",
                 *(f"{c.kind.value}: {c.email or ''} {c.detail}" for c in conflicts[:5]),
             )
 

@@ -111,7 +111,9 @@ class SyncEngine:
         with _timed(timings, "plan_s"):
             plan = self._plan_with_lookups(source, view, links, plan_options)
         mode = "full" if full else "incremental"
-        result = RunResult(run_id, mode, options.dry_run, started_at, plan, timings=timings)
+        result = RunResult(
+            run_id, mode, options.dry_run, started_at, plan, timings=timings, source=source
+        )
         result.contact_changes.extend(plan.contact_changes)
         run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
         if not options.dry_run:

@@ -13,12 +13,21 @@ from typing import Any
 
 import structlog
 
+from hubsync.domain.pii import mask_emails
+
 MASK = "***"
 # Shorter values are no real secret (AWS secret keys have 40 characters, HubSpot tokens more),
 # and masking them would garble ordinary words: the local sandbox's dummy AWS key is "sandbox".
 MIN_SECRET_CHARS = 8
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
+_show_pii = False
+
+
+def show_pii(show: bool) -> None:
+    """Whether log lines show creators' e-mail addresses whole (HUBSYNC_LOG_PII)."""
+    global _show_pii
+    _show_pii = show
 
 
 def register_secrets(values: Iterable[str | None]) -> None:
@@ -52,15 +61,19 @@ def mask_secrets(text: str) -> str:
     return _pattern.sub(MASK, text) if _pattern else text
 
 
+def _mask_text(text: str) -> str:
+    return mask_secrets(text if _show_pii else mask_emails(text))
+
+
 def _mask_value(value: Any) -> Any:
     if isinstance(value, str):
-        return mask_secrets(value)
+        return _mask_text(value)
     if isinstance(value, dict):
         return {k: _mask_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_mask_value(v) for v in value]
     if isinstance(value, BaseException):
-        return mask_secrets(str(value))
+        return _mask_text(str(value))
     return value
 
 
@@ -69,8 +82,8 @@ def _mask_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutable
 
 
 def _mask_rendered(_: Any, __: str, rendered: str) -> str:
-    # Catches secrets in rendered tracebacks too, after every other processor ran.
-    return mask_secrets(rendered)
+    # Catches secrets (and e-mails) in rendered tracebacks too, after every other processor.
+    return _mask_text(rendered)
 
 
 class _ToStructlog(logging.Handler):

@@ -15,7 +15,15 @@ from typing import Any
 from hubsync.domain.changes import ChangeKind, ContactChange
 from hubsync.domain.channel import Rejection
 from hubsync.domain.outcome import ChannelOutcome, Outcome
-from hubsync.domain.plan import Conflict, ConflictKind, Flagged, Held, Orphan, Plan
+from hubsync.domain.plan import (
+    Conflict,
+    ConflictKind,
+    Flagged,
+    Held,
+    Orphan,
+    Plan,
+    SourceSnapshot,
+)
 from hubsync.domain.verdict import COMPLETED, Verdict, WriteTally
 from hubsync.hubspot.gateway import WRITE_ENDPOINTS
 
@@ -56,6 +64,8 @@ class RunResult:
     # item per channel: kind, the channel's Gleev id, the old contact id (and the new one for
     # merged and recreated), a one-line detail. See hubsync.domain.changes.
     contact_changes: list[ContactChange] = field(default_factory=list)
+    # The channels read: what the run looked at (the conflict register needs to know).
+    source: SourceSnapshot | None = None
 
     @property
     def write_calls(self) -> int:

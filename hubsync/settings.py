@@ -59,6 +59,16 @@ class Settings(BaseSettings):
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: LogLevel = "INFO"
+    log_pii: bool = False  # show creators' e-mail addresses whole in logs and alerts
+
+    # Alerts: conflicts opened, resolved or reopened, and runs that failed.
+    alert_slack_webhook_url: SecretStr | None = None  # the URL is the credential
+    alert_webhook_url: str | None = None
+    alert_webhook_secret: SecretStr | None = None
+    alert_sns_topic_arn: str | None = Field(default=None, pattern=r"^arn:aws[a-z-]*:sns:")
+    alert_timeout_s: float = Field(default=5.0, gt=0, le=60, allow_inf_nan=False)
+    alert_digest_hours: float = Field(default=0, ge=0, allow_inf_nan=False)  # 0: no digest
+    hubspot_portal_id: str | None = Field(default=None, pattern=r"^[0-9]+$")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -89,6 +99,22 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return value.rstrip("/")
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        problem = value and _url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("alert_slack_webhook_url")
+    @classmethod
+    def _slack_url(cls, value: SecretStr | None) -> SecretStr | None:
+        problem = value and _url_problem(value.get_secret_value())
+        if problem:
+            raise ValueError(f"{problem} (the URL is not shown: it is a credential)")
+        return value
 
     @field_validator("key_property")
     @classmethod

@@ -82,6 +82,21 @@ class StateStore:
             for link in map(_link_from_item, self._scan_kind(_LINK_PREFIX, _LINK_SK))
         }
 
+    def links_of(self, gleev_ids: Iterable[int]) -> dict[int, Link]:
+        """The links of just these channels (100 keys a request), for reports about a few."""
+        keys = [_key(_link_pk(gleev_id), _LINK_SK) for gleev_id in sorted(set(gleev_ids))]
+        found: dict[int, Link] = {}
+        with self._errors():
+            for start in range(0, len(keys), 100):
+                request: Any = {self._table_name: {"Keys": keys[start : start + 100]}}
+                while request:
+                    response = self._client.batch_get_item(RequestItems=request)
+                    for item in response.get("Responses", {}).get(self._table_name, []):
+                        link = _link_from_item(item)
+                        found[link.gleev_id] = link
+                    request = response.get("UnprocessedKeys") or None
+        return found
+
     def save_links(self, links: Iterable[Link]) -> None:
         # One request per key: DynamoDB rejects a batch that names a key twice.
         latest = {link.gleev_id: link for link in links}

@@ -141,3 +141,19 @@ def test_console_tracebacks_are_masked(capsys):
     err = capsys.readouterr().err
     assert "Traceback" in err and "RuntimeError" in err
     assert not [form for form in printed_forms(SECRET) if form in err]
+
+
+def test_emails_in_log_lines_are_masked_unless_pii_is_shown(capsys):
+    from hubsync.log import show_pii
+
+    configure_logging("json", "INFO")
+    try:
+        get_logger("test").info("conflict", email="jane@example.com", detail=["bob@example.org"])
+        show_pii(True)
+        get_logger("test").info("conflict", email="jane@example.com")
+    finally:
+        show_pii(False)
+    masked, shown = capsys.readouterr().err.splitlines()
+    assert "jane@example.com" not in masked and "bob@example.org" not in masked
+    assert "j***@example.com" in masked and "b***@example.org" in masked
+    assert "jane@example.com" in shown
