@@ -42,9 +42,11 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
 		--quiet --custom-compile-command "make lock" $(LOCK_FLAGS) -o deploy/requirements.lock
 
-# The least-privilege IAM policy, derived from the contact property table.
+# The least-privilege IAM policy, derived from the contact property table, for an example
+# account (AWS's documentation one): pass your own to `python -m hubsync.iam_policy`.
+IAM_EXAMPLE := --region eu-west-1 --account 123456789012
 iam-policy: $(STAMP)
-	$(BIN)/python -m hubsync.iam_policy > deploy/aws/iam-policy.json
+	$(BIN)/python -m hubsync.iam_policy $(IAM_EXAMPLE) > deploy/aws/iam-policy.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .coverage
