@@ -13,6 +13,7 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
 from hubsync_sandbox.dynamo import create_channels_table, start_dynamo
@@ -34,6 +35,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, help="8099 for hubspot, 8098 for dynamodb; 0: any")
     parser.add_argument("--seed", type=int, default=0, help="channels to seed (and their leads)")
     parser.add_argument("--channels-table", default="channels")
+    parser.add_argument("--ready-file", type=Path, help="written once seeded (health checks)")
     return parser.parse_args(argv)
 
 
@@ -50,16 +52,18 @@ def main(argv: list[str] | None = None) -> int:
         with start_sandbox(SandboxConfig(), host=args.host, port=port) as hubspot:
             for lead in generate_leads(channels, max(args.seed // 2, 10)) if channels else []:
                 hubspot.store.add_contact(lead)
-            return _serve(hubspot.url)
+            return _serve(hubspot.url, args.ready_file)
     with start_dynamo(host=args.host, port=port) as dynamo:
         client = dynamo.client()
         create_channels_table(client, args.channels_table)
         if channels:
             write_channels(client, args.channels_table, [*channels, *generate_bad_items()])
-        return _serve(dynamo.url)
+        return _serve(dynamo.url, args.ready_file)
 
 
-def _serve(url: str) -> int:
+def _serve(url: str, ready_file: Path | None) -> int:
+    if ready_file is not None:
+        ready_file.write_text(f"{url}\n")
     print(f"listening on {url}", flush=True)
     try:
         threading.Event().wait()

@@ -9,6 +9,7 @@ import sys
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import boto3
 
@@ -46,8 +47,12 @@ def test_hubspot_serves_the_seeded_leads_until_sigterm() -> None:
     assert len(contacts) == 20
 
 
-def test_dynamodb_serves_the_seeded_channels_table_until_sigterm() -> None:
-    with serving("dynamodb", "--seed", "40", "--channels-table", "ypp") as url:
+def test_dynamodb_serves_the_seeded_channels_table_until_sigterm(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    with serving(
+        "dynamodb", "--seed", "40", "--channels-table", "ypp", "--ready-file", str(ready)
+    ) as url:
+        assert ready.read_text().strip() == url
         client = boto3.client(
             "dynamodb",
             endpoint_url=url,
