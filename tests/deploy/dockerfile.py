@@ -44,9 +44,9 @@ def logical_lines(text: str) -> list[str]:
     return lines
 
 
-def stages(text: str | None = None) -> list[Stage]:
+def stages() -> list[Stage]:
     found: list[Stage] = []
-    for line in logical_lines(DOCKERFILE.read_text() if text is None else text):
+    for line in logical_lines(DOCKERFILE.read_text()):
         instruction, _, rest = line.partition(" ")
         instruction = instruction.upper()
         if instruction == "FROM":

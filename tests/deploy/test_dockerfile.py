@@ -18,6 +18,7 @@ from tests.deploy.dockerfile import (
     stage,
     stages,
 )
+from tests.deploy.settings_names import unknown_settings
 
 PROJECT_ROOT = DOCKERFILE.parents[1]
 HADOLINT = Path(sys.executable).parent / "hadolint"
@@ -50,9 +51,10 @@ def test_the_default_image_runs_the_daemon_with_its_health_check() -> None:
     runtime = default_target()
     assert runtime.name == "runtime"
     assert image_command() == ["hubsync", "run"]
-    assert runtime.last("HEALTHCHECK") is not None
-    assert runtime.last("HEALTHCHECK").endswith('CMD ["hubsync", "health"]')  # type: ignore[union-attr]
+    healthcheck = runtime.last("HEALTHCHECK") or ""
+    assert healthcheck.endswith('CMD ["hubsync", "health"]'), healthcheck
     assert image_environment()["HUBSYNC_ADMIN_HOST"] == "0.0.0.0"
+    assert unknown_settings(image_environment()) == []
     assert runtime.all("EXPOSE") == [image_environment()["HUBSYNC_ADMIN_PORT"]]
 
 
