@@ -223,13 +223,15 @@ def schema_check(as_json: bool) -> None:
 
 
 @schema.command("apply")
+@click.option("--dry-run", is_flag=True, help="Say what would be created; change nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
-def schema_apply(as_json: bool) -> None:
-    """Create what is missing; explain what cannot be fixed automatically. Exit 1 if any."""
+def schema_apply(dry_run: bool, as_json: bool) -> None:
+    """Create what is missing; explain what cannot be fixed automatically. Exit 1 if any
+    (with --dry-run: if anything is left to create)."""
     from hubsync.hubspot.schema import apply_schema
 
-    _schema_command(apply_schema, as_json)
+    _schema_command(functools.partial(apply_schema, dry_run=dry_run), as_json)
 
 
 def _schema_command(action: Callable[..., Any], as_json: bool) -> None:
@@ -323,6 +325,21 @@ def _state_client(settings: Settings) -> DynamoDBClient:
 
 def _register(settings: Settings) -> ConflictRegister:
     return ConflictRegister(_state_client(settings), settings.state_table)
+
+
+@main.group()
+def state() -> None:
+    """Set up hubsync's state table."""
+
+
+@state.command("create")
+@handle_errors
+def state_create() -> None:
+    """Create the state table (TTL on expires_at, point-in-time recovery); idempotent."""
+    from hubsync.state.bootstrap import create_state_table
+
+    settings = _settings()
+    click.echo("\n".join(create_state_table(_state_client(settings), settings.state_table).lines()))
 
 
 PORT = click.IntRange(0, 65535)

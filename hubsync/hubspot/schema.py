@@ -1,8 +1,9 @@
 """`schema check` and `schema apply`: the portal's contact properties against what hubsync needs.
 
-Apply only adds: the property group, missing custom properties (the key one unique), and the
-REFERRER lead status. It never changes or archives an existing property, since that could
-destroy data; those findings are reported with what ops should do instead.
+Check only reads. Apply only adds: the property group, missing custom properties (the key one
+unique), and the REFERRER lead status. It never changes or archives an existing property, since
+that could destroy data; those findings are reported with what ops should do instead. Apply
+with dry_run says what it would add and adds nothing.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class SchemaReport:
     findings: tuple[SchemaFinding, ...]  # the portal as last read (after apply's changes)
     applied: tuple[str, ...] = ()  # changes apply made
     failed: tuple[str, ...] = ()  # changes apply tried and HubSpot refused
+    planned: tuple[str, ...] = ()  # changes a dry run of apply would make
 
     @property
     def ok(self) -> bool:
@@ -57,6 +59,7 @@ class SchemaReport:
         verdict = "ok" if self.ok else "needs attention"
         lines = [f"HubSpot contact schema (key property {self.key_property}): {verdict}"]
         lines += [f"  applied: {change}" for change in self.applied]
+        lines += [f"  would apply: {change}" for change in self.planned]
         lines += [f"  FAILED: {failure}" for failure in self.failed]
         for finding in self.findings:
             if finding.ok:
@@ -74,6 +77,7 @@ class SchemaReport:
             "key_property": self.key_property,
             "applied": list(self.applied),
             "failed": list(self.failed),
+            "planned": list(self.planned),
             "findings": [
                 {
                     "name": finding.name,
@@ -99,13 +103,20 @@ def check_schema(gateway: HubSpotGateway, key_property: str) -> SchemaReport:
     return SchemaReport(key_property, tuple(_findings(gateway, key_property)))
 
 
-def apply_schema(gateway: HubSpotGateway, key_property: str) -> SchemaReport:
+def apply_schema(
+    gateway: HubSpotGateway, key_property: str, *, dry_run: bool = False
+) -> SchemaReport:
+    """Create what is missing and fixable; with dry_run, only say what that would be."""
     definitions = {d["name"]: d for d in gateway.list_properties()}
     property_findings = compare_schema(list(definitions.values()), key_property)
     applied: list[str] = []
     failed: list[str] = []
+    planned: list[str] = []
 
     def attempt(change: str, action: Callable[[], object]) -> bool:
+        if dry_run:
+            planned.append(change)
+            return True
         try:
             action()
         except HubSpotRequestError as exc:
@@ -136,7 +147,9 @@ def apply_schema(gateway: HubSpotGateway, key_property: str) -> SchemaReport:
     findings = (
         _findings(gateway, key_property) if applied else _with_group(property_findings, group)
     )
-    return SchemaReport(key_property, tuple(findings), tuple(applied), tuple(failed))
+    return SchemaReport(
+        key_property, tuple(findings), tuple(applied), tuple(failed), tuple(planned)
+    )
 
 
 def _findings(gateway: HubSpotGateway, key_property: str) -> list[SchemaFinding]:

@@ -141,11 +141,13 @@ class ChannelTable:
 
     def _request(self, extra: dict[str, Any]) -> dict[str, Any]:
         """A Scan or Query that projects exactly the attributes hubsync reads, merged with
-        `extra`."""
+        `extra`. Select is DynamoDB's default with a projection, but the least-privilege IAM
+        policy (iam_policy.py) allows reads that say so explicitly only."""
         names = {f"#{name}": name for name in self._attributes}
         request: dict[str, Any] = {
             **extra,
             "TableName": self._table_name,
+            "Select": "SPECIFIC_ATTRIBUTES",
             "ProjectionExpression": ", ".join(names),
             "ExpressionAttributeNames": {**names, **extra.get("ExpressionAttributeNames", {})},
         }
