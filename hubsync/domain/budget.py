@@ -1,0 +1,119 @@
+"""The marketing-contact budget: what the count costs, and which new contacts fit under the limit.
+
+HubSpot bills by marketing contacts, and its API cannot make a contact non-marketing: the only
+levers hubsync has are which contacts it creates, and when. Pure: no I/O. The engine applies
+`hold_over_budget` to a plan after `make_plan`, so that a dry run and a real run hold exactly
+the same channels.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from hubsync.domain.channel import Channel
+from hubsync.domain.links import Role
+from hubsync.domain.plan import Action, Held, Plan, Write
+
+# A channel held by the budget has this reason, then why: `budget: ...`.
+BUDGET_REASON = "budget"
+BLOCK = 1000  # HubSpot sells marketing contacts in blocks of 1,000
+
+
+class BudgetPolicy(StrEnum):
+    WARN = "warn"  # create every new contact, and alert when the limit is crossed
+    HOLD = "hold"  # create new contacts only while under the limit
+
+
+@dataclass(frozen=True, slots=True)
+class CostModel:
+    """The monthly bill: a base price that includes some contacts, then a price for every
+    block of 1,000 contacts started beyond them."""
+
+    base_eur: float = 170.0
+    included_contacts: int = 1000
+    eur_per_block: float = 40.0
+
+    def monthly_eur(self, marketing_contacts: int) -> float:
+        beyond = max(0, marketing_contacts - self.included_contacts)
+        return self.base_eur + math.ceil(beyond / BLOCK) * self.eur_per_block
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """What ops pay for and how hubsync keeps to it."""
+
+    limit: int | None = None  # None: no limit, the count is still tracked
+    policy: BudgetPolicy = BudgetPolicy.HOLD
+    warn_ratio: float = 0.9
+    cost: CostModel = CostModel()
+
+    def room(self, count: int) -> int | None:
+        """How many new contacts a run may create; None for as many as it likes."""
+        if self.limit is None or self.policy is BudgetPolicy.WARN:
+            return None
+        return max(0, self.limit - count)
+
+
+def is_budget_hold(held: Held) -> bool:
+    return held.reason == BUDGET_REASON or held.reason.startswith(f"{BUDGET_REASON}:")
+
+
+def creates_new_contact(write: Write) -> bool:
+    """A write that may add a marketing contact: a new contact. Updates (a lead converted in
+    place included) touch a contact that is already counted."""
+    return write.action is Action.CREATE
+
+
+def priority_key(
+    write: Write, channels: dict[int, Channel], referrals: Counter[int]
+) -> tuple[int, tuple[str, int], int]:
+    """The fair order of new contacts: signed-up customers, earliest sign-up first; then
+    referrers, most referrals first; then duplicate-e-mail secondaries, earliest sign-up
+    first. The Gleev id breaks ties, so the order is the same on every run."""
+    gleev_id = write.target.gleev_id
+    channel = channels.get(gleev_id)
+    signup = channel.signup_order if channel is not None else ("\uffff", gleev_id)
+    role = write.target.role
+    if role is Role.CUSTOMER:
+        return (0, signup, 0)
+    if role is Role.REFERRER:
+        return (1, ("", -referrals[gleev_id]), gleev_id)
+    return (2, signup, 0)
+
+
+def referral_counts(channels: Iterable[Channel]) -> Counter[int]:
+    """How many signed-up channels each Gleev id referred."""
+    return Counter(
+        c.referrer_gleev_id for c in channels if c.signed_up and c.referrer_gleev_id is not None
+    )
+
+
+def in_fair_order(creates: Sequence[Write], channels: Iterable[Channel]) -> list[Write]:
+    channel_list = list(channels)
+    by_id = {c.gleev_id: c for c in channel_list}
+    referrals = referral_counts(channel_list)
+    return sorted(creates, key=lambda w: priority_key(w, by_id, referrals))
+
+
+def hold_over_budget(plan: Plan, channels: Iterable[Channel], room: int | None) -> Plan:
+    """The plan with the new contacts that do not fit in `room` held (reason `budget`), in
+    the fair order; updates are never held. `room` None: nothing is held."""
+    creates = [w for w in plan.writes if creates_new_contact(w)]
+    if room is None or len(creates) <= room:
+        return plan
+    ordered = in_fair_order(creates, channels)
+    over = {id(w) for w in ordered[room:]}
+    reason = (
+        f"{BUDGET_REASON}: no room under the marketing-contact limit "
+        f"({room} of {len(creates)} new contacts fit)"
+    )
+    held = [Held(w.target.gleev_id, reason) for w in ordered[room:]]
+    return replace(
+        plan,
+        writes=[w for w in plan.writes if id(w) not in over],
+        held=[*plan.held, *held],
+    )
