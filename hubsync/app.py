@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from hubsync.aws import dynamodb_client
+from hubsync.budgeting import BudgetKeeper, BudgetRecords
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.log import end_run, register_secrets, start_run
@@ -12,6 +13,7 @@ from hubsync.ports import ChannelSource, ContactGateway, RunState
 from hubsync.result import RunResult
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
+from hubsync.state.ledger import BudgetBook
 from hubsync.state.store import StateStore
 
 # Secrets hubsync may find in its environment, masked even before the settings are read.
@@ -33,14 +35,18 @@ def build_engine(
     channels: ChannelSource | None = None,
     hubspot: ContactGateway | None = None,
     state: RunState | None = None,
+    budget_records: BudgetRecords | None = None,
 ) -> SyncEngine:
     """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
     replaces the one the settings describe."""
-    if channels is None or state is None:
+    hubspot = hubspot or HubSpotGateway(settings)
+    if channels is None or state is None or budget_records is None:
         client = dynamodb_client(settings.dynamo_endpoint_url)
         channels = channels or ChannelTable(client, settings.channels_table)
         state = state or StateStore(client, settings.state_table)
-    return SyncEngine(settings, channels, hubspot or HubSpotGateway(settings), state)
+        budget_records = budget_records or BudgetBook(client, settings.state_table)
+    budget = BudgetKeeper(settings.budget, settings.wanted_roles, hubspot, budget_records)
+    return SyncEngine(settings, channels, hubspot, state, budget)
 
 
 def run_sync(

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
+from hubsync.budgeting import BudgetKeeper
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.outcome import Outcome, channel_outcomes
@@ -75,11 +76,13 @@ class SyncEngine:
         channels: ChannelSource,
         hubspot: ContactGateway,
         state: RunState,
+        budget: BudgetKeeper | None = None,
     ) -> None:
         self.settings = settings
         self.channels = channels
         self.hubspot = hubspot
         self.state = state
+        self.budget = budget  # None: the marketing-contact budget is not tracked
 
     def run(self, options: RunOptions, run_id: str) -> RunResult:
         """One run, now: check the state table, plan, apply unless dry, record the result."""
@@ -92,6 +95,7 @@ class SyncEngine:
         timings: dict[str, float] = {}
         with _timed(timings, "preflight_s"):
             preflight(self.hubspot, self.settings.key_property)
+        budget = self.budget.start() if self.budget else None
         links = self.state.load_links()
         full = options.full or not links
         named: dict[str, int] = {}
@@ -108,6 +112,8 @@ class SyncEngine:
         )
         with _timed(timings, "plan_s"):
             plan = self._plan_with_lookups(source, view, links, plan_options)
+            if self.budget and budget:
+                plan = self.budget.apply(budget, plan, source.channels)
         mode = "full" if full else "incremental"
         result = RunResult(run_id, mode, options.dry_run, started_at, plan, timings=timings)
         run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
@@ -125,6 +131,8 @@ class SyncEngine:
                 run.written,
                 options.dry_run,
             )
+        if self.budget and budget:
+            result.budget = self.budget.finish(budget, result, run.book.links, plan_options.scope)
         result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
@@ -267,6 +275,9 @@ class SyncEngine:
         run.book.forget(answered.gone)
         for done in answered.confirmed:
             _count(run, done)
+            # Unless HubSpot's answer says otherwise, a new contact is a marketing contact.
+            if done.created and outcomes[trace_id(done.write)].marketing is not False:
+                run.result.created_marketing += 1
         run.result.failures.extend(answered.failed)
         log.info(
             "batch written",

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hubsync.domain.budget import RunBudget
 from hubsync.domain.channel import Rejection
 from hubsync.domain.outcome import ChannelOutcome, Outcome
 from hubsync.domain.plan import Conflict, ConflictKind, Flagged, Held, Orphan, Plan
@@ -51,6 +52,9 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
     duration_s: float = 0.0
     channels: list[ChannelOutcome] = field(default_factory=list)  # each --channel, if named
+    # New contacts that count as marketing contacts: as HubSpot's answer says, else all.
+    created_marketing: int = 0
+    budget: RunBudget | None = None  # the marketing-contact budget's figures
 
     @property
     def write_calls(self) -> int:
@@ -93,6 +97,7 @@ class RunResult:
             timings=dict(self.timings),
             details=details.cut(details_limit),
             channels=tuple(self.channels),
+            budget=self.budget,
         )
 
 
@@ -218,6 +223,7 @@ class RunRecord:
     timings: dict[str, float]
     details: RunDetails
     channels: tuple[ChannelOutcome, ...] = ()
+    budget: RunBudget | None = None  # absent from records older than the budget
     version: int = RECORD_VERSION
 
     def to_item(self) -> dict[str, Any]:
@@ -243,6 +249,7 @@ class RunRecord:
                 "flagged": [asdict(f) for f in self.details.flagged],
             },
             "channels": [_outcome_item(o) for o in self.channels],
+            "budget": None if self.budget is None else asdict(self.budget),
         }
 
     @classmethod
@@ -275,6 +282,7 @@ class RunRecord:
                     flagged=tuple(Flagged(**f) for f in details["flagged"]),
                 ),
                 channels=tuple(_outcome(o) for o in item["channels"]),
+                budget=RunBudget(**item["budget"]) if item.get("budget") else None,
                 version=version,
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -107,13 +107,52 @@ def hold_over_budget(plan: Plan, channels: Iterable[Channel], room: int | None) 
         return plan
     ordered = in_fair_order(creates, channels)
     over = {id(w) for w in ordered[room:]}
-    reason = (
-        f"{BUDGET_REASON}: no room under the marketing-contact limit "
-        f"({room} of {len(creates)} new contacts fit)"
-    )
+    # The same words on every run: the ledger keeps the reason of the run that first held it.
+    reason = f"{BUDGET_REASON}: no room under the marketing-contact limit"
     held = [Held(w.target.gleev_id, reason) for w in ordered[room:]]
     return replace(
         plan,
         writes=[w for w in plan.writes if id(w) not in over],
         held=[*plan.held, *held],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RunBudget:
+    """What one run did to the marketing-contact count, as the run result, its record and the
+    budget ledger keep it. A dry run's figures are what the run would do."""
+
+    count_before: int  # the portal's marketing contacts when the run began
+    leaving: int  # of those, set non-marketing: they leave at the next update date
+    created: int  # new contacts that count as marketing contacts
+    count_after: int
+    limit: int | None
+    policy: str
+    held: int  # new contacts held by the budget
+    released: int  # channels held by an earlier run, created by this one
+    cost_eur: float  # the forecast monthly cost at count_after
+    cost_with_held_eur: float  # the same once the held contacts are created too
+
+
+def run_budget(
+    budget: Budget,
+    *,
+    count_before: int,
+    leaving: int,
+    created: int,
+    held: int,
+    released: int,
+) -> RunBudget:
+    after = count_before + created
+    return RunBudget(
+        count_before=count_before,
+        leaving=leaving,
+        created=created,
+        count_after=after,
+        limit=budget.limit,
+        policy=budget.policy.value,
+        held=held,
+        released=released,
+        cost_eur=budget.cost.monthly_eur(after),
+        cost_with_held_eur=budget.cost.monthly_eur(after + held),
     )
