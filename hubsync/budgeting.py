@@ -61,13 +61,15 @@ class BudgetRecords(Protocol):
     def save_alert_state(self, state: AlertState) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BudgetStart:
-    """What the run knew of the budget before it planned."""
+    """What the run knew of the budget before it wrote."""
 
     count: int
-    leaving: int
     held_before: dict[int, HeldChannel]
+    # Counted only by a run with new contacts to create (None otherwise): a run with
+    # nothing to do then costs the preflight and the count alone.
+    leaving: int | None = None
 
 
 class BudgetKeeper:
@@ -86,13 +88,12 @@ class BudgetKeeper:
         self.alerts = alerts or LoggedBudgetAlerts()
 
     def start(self) -> BudgetStart:
-        count = self.hubspot.count_marketing_contacts()
-        leaving = self.hubspot.count_marketing_contacts(leaving=True)
-        log.info("marketing contacts counted", count=count, leaving=leaving)
-        return BudgetStart(count, leaving, self.records.held())
+        return BudgetStart(self.hubspot.count_marketing_contacts(), self.records.held())
 
     def apply(self, start: BudgetStart, plan: Plan, channels: Iterable[Channel]) -> Plan:
         """New contacts say whether marketing wants them; those over the limit are held."""
+        if plan.creates:
+            start.leaving = self.hubspot.count_marketing_contacts(leaving=True)
         mark_marketing_wanted(plan, self.wanted_roles)
         return hold_over_budget(plan, channels, self.budget.room(start.count))
 

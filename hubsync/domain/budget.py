@@ -123,7 +123,9 @@ class RunBudget:
     budget ledger keep it. A dry run's figures are what the run would do."""
 
     count_before: int  # the portal's marketing contacts when the run began
-    leaving: int  # of those, set non-marketing: they leave at the next update date
+    # Of those, set non-marketing: they leave at the next update date. None: not counted,
+    # the run had no new contact to create.
+    leaving: int | None
     created: int  # new contacts that count as marketing contacts
     count_after: int
     limit: int | None
@@ -138,7 +140,7 @@ def run_budget(
     budget: Budget,
     *,
     count_before: int,
-    leaving: int,
+    leaving: int | None,
     created: int,
     held: int,
     released: int,

@@ -173,7 +173,7 @@ def test_writing_stops_after_three_batches_refused_whole_and_counts_what_was_lef
     assert result.not_attempted == 1 + 1  # the last batch's create, and 1's second round
     assert result.api_calls == {
         "properties.list": 1,
-        "contacts.search": 2,  # the marketing contacts, and those leaving
+        "contacts.search": 2,  # the marketing contacts, and those leaving (it creates)
         "contacts.batch_read": result.api_calls["contacts.batch_read"],
         UPDATE_ENDPOINT: 1,
         UPSERT_ENDPOINT: 3 * 2,
