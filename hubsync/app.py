@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from hubsync.aws import dynamodb_client
-from hubsync.budgeting import BudgetKeeper, BudgetRecords
+from hubsync.budgeting import BudgetAlerts, BudgetKeeper, BudgetRecords
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.log import end_run, register_secrets, start_run
@@ -36,6 +36,7 @@ def build_engine(
     hubspot: ContactGateway | None = None,
     state: RunState | None = None,
     budget_records: BudgetRecords | None = None,
+    budget_alerts: BudgetAlerts | None = None,
 ) -> SyncEngine:
     """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
     replaces the one the settings describe."""
@@ -45,7 +46,9 @@ def build_engine(
         channels = channels or ChannelTable(client, settings.channels_table)
         state = state or StateStore(client, settings.state_table)
         budget_records = budget_records or BudgetBook(client, settings.state_table)
-    budget = BudgetKeeper(settings.budget, settings.wanted_roles, hubspot, budget_records)
+    budget = BudgetKeeper(
+        settings.budget, settings.wanted_roles, hubspot, budget_records, budget_alerts
+    )
     return SyncEngine(settings, channels, hubspot, state, budget)
 
 

@@ -16,6 +16,7 @@ from hubsync.domain.forecast import CountPoint, growth, limit_reached_on
 from hubsync.state.ledger import BudgetBook, HeldChannel, LedgerEntry
 
 HISTORY_DAYS = 90  # the chart's span
+MIN_HISTORY_DAYS = 1  # the shortest history a growth is told from
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -75,6 +76,8 @@ def budget_status(
     points = [CountPoint(e.at, e.budget.count_after) for e in entries]
     current = CountPoint(now, count)
     pace = growth(points, current)
+    if pace is not None and pace.days < MIN_HISTORY_DAYS:
+        pace = None  # a pace measured over hours says nothing about a month
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     since = now - timedelta(days=HISTORY_DAYS)
     return BudgetStatus(
@@ -113,7 +116,7 @@ def sparkline(counts: Sequence[int], limit: int | None) -> str:
     """One character per value, scaled from 0 to the limit (or the highest count): a full
     block is at the limit."""
     top = max([*counts, limit or 0, 1])
-    return "".join(SPARK[min(len(SPARK) - 1, count * len(SPARK) // (top + 1))] for count in counts)
+    return "".join(SPARK[round(count / top * (len(SPARK) - 1))] for count in counts)
 
 
 def status_lines(status: BudgetStatus, held_shown: int = 20) -> list[str]:
@@ -127,13 +130,15 @@ def status_lines(status: BudgetStatus, held_shown: int = 20) -> list[str]:
         f"created by hubsync this month: {status.created_this_month:,}",
     ]
     if status.growth_30d is None:
-        lines.append("growth: no history yet (the ledger fills with every run)")
+        lines.append("growth: not known yet (needs a day of history; every run adds to it)")
     else:
-        reached = (
-            f"; the limit is reached on {status.limit_reached_on.isoformat()} at this pace"
-            if status.limit_reached_on
-            else ""
-        )
+        reached = ""
+        if status.headroom is not None and status.headroom <= 0:
+            reached = "; the limit is reached"
+        elif status.limit_reached_on:
+            reached = (
+                f"; the limit is reached on {status.limit_reached_on.isoformat()} at this pace"
+            )
         lines.append(
             f"growth over the last 30 days: {status.growth_30d:+,} "
             f"({status.growth_per_day:+.1f} a day){reached}"
