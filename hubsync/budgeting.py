@@ -94,8 +94,12 @@ class BudgetKeeper:
         """New contacts say whether marketing wants them; those over the limit are held."""
         if plan.creates:
             start.leaving = self.hubspot.count_marketing_contacts(leaving=True)
-        mark_marketing_wanted(plan, self.wanted_roles)
+        self.mark_new_contacts(plan)
         return hold_over_budget(plan, channels, self.budget.room(start.count))
+
+    def mark_new_contacts(self, plan: Plan) -> None:
+        """Every new contact says whether marketing wants it (a second plan's too)."""
+        mark_marketing_wanted(plan, self.wanted_roles)
 
     def finish(
         self,

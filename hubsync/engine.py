@@ -314,6 +314,8 @@ class SyncEngine:
         retry = self._plan_with_lookups(
             run.source, run.view, run.book.links, retry_options, learned
         )
+        if self.budget:
+            self.budget.mark_new_contacts(retry)
         run.result.plan.absorb(retry)
         run.book.confirm(retry.confirmed)
         self._write(retry.writes, run)

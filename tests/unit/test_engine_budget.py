@@ -8,10 +8,11 @@ from pydantic import SecretStr
 
 from hubsync.budgeting import BudgetKeeper
 from hubsync.domain.budget_alerts import BudgetEvent
+from hubsync.domain.properties import MARKETING_WANTED
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.result import RunResult
 from hubsync.settings import Settings
-from tests.unit.factories import channel_item
+from tests.unit.factories import channel_item, email_of
 from tests.unit.fakes import (
     FakeBudgetRecords,
     FakeChannelTable,
@@ -122,3 +123,13 @@ def test_a_dry_run_shows_the_effect_and_keeps_nothing() -> None:
     assert (result.budget.count_after, result.budget.held, result.budget.cost_eur) == (3, 3, 170)
     assert parts.records.ledger == [] and parts.records.held_channels == {}
     assert parts.alerts.sent == [] and parts.portal.writes() == 0
+
+
+def test_a_contact_created_in_the_second_round_says_whether_marketing_wants_it() -> None:
+    parts = Parts(channel_item(101), channel_item(102))
+    parts.portal.invalid_emails.add(email_of(102))  # 102 is created again without e-mail
+
+    parts.sync(marketing_wanted_roles="referrer")
+
+    _, contact = parts.portal.by_key(102)
+    assert "email" not in contact and contact[MARKETING_WANTED] == "false"
