@@ -95,7 +95,7 @@ class SyncEngine:
         timings: dict[str, float] = {}
         with _timed(timings, "preflight_s"):
             preflight(self.hubspot, self.settings.key_property)
-        budget = self.budget.start() if self.budget else None
+        counted = self.budget.start() if self.budget else None
         links = self.state.load_links()
         full = options.full or not links
         named: dict[str, int] = {}
@@ -112,8 +112,8 @@ class SyncEngine:
         )
         with _timed(timings, "plan_s"):
             plan = self._plan_with_lookups(source, view, links, plan_options)
-            if self.budget and budget:
-                plan = self.budget.apply(budget, plan, source.channels)
+            if self.budget and counted:
+                plan = self.budget.apply(counted, plan, source.channels)
         mode = "full" if full else "incremental"
         result = RunResult(run_id, mode, options.dry_run, started_at, plan, timings=timings)
         run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
@@ -131,8 +131,8 @@ class SyncEngine:
                 run.written,
                 options.dry_run,
             )
-        if self.budget and budget:
-            result.budget = self.budget.finish(budget, result, run.book.links, plan_options.scope)
+        if self.budget and counted:
+            result.budget = self.budget.finish(counted, result, run.book.links, plan_options.scope)
         result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
