@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from hubsync.domain.budget import Budget, RunBudget, hold_over_budget, is_budget_hold, run_budget
+from hubsync.domain.budget import Budget, RunBudget, budget_step, is_budget_hold, run_budget
 from hubsync.domain.budget_alerts import AlertState, BudgetAlert, budget_alerts
 from hubsync.domain.channel import Channel
 from hubsync.domain.links import Link, Role
@@ -94,8 +94,7 @@ class BudgetKeeper:
         """New contacts say whether marketing wants them; those over the limit are held."""
         if plan.creates:
             start.leaving = self.hubspot.count_marketing_contacts(leaving=True)
-        self.mark_new_contacts(plan)
-        return hold_over_budget(plan, channels, self.budget.room(start.count))
+        return budget_step(plan, channels, self.wanted_roles, self.budget.room(start.count))
 
     def mark_new_contacts(self, plan: Plan) -> None:
         """Every new contact says whether marketing wants it (a second plan's too)."""

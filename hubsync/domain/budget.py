@@ -8,19 +8,23 @@ the same channels.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from hubsync.domain.channel import Channel
 from hubsync.domain.links import Role
+from hubsync.domain.marketing import mark_marketing_wanted
 from hubsync.domain.plan import Action, Held, Plan, Write
 
 # A channel held by the budget has this reason, then why: `budget: ...`.
 BUDGET_REASON = "budget"
 BLOCK = 1000  # HubSpot sells marketing contacts in blocks of 1,000
+LATEST = "\uffff"  # sorts after every sign-up time, as Channel.signup_order does
 
 
 class BudgetPolicy(StrEnum):
@@ -68,23 +72,6 @@ def creates_new_contact(write: Write) -> bool:
     return write.action is Action.CREATE
 
 
-def priority_key(
-    write: Write, channels: dict[int, Channel], referrals: Counter[int]
-) -> tuple[int, tuple[str, int], int]:
-    """The fair order of new contacts: signed-up customers, earliest sign-up first; then
-    referrers, most referrals first; then duplicate-e-mail secondaries, earliest sign-up
-    first. The Gleev id breaks ties, so the order is the same on every run."""
-    gleev_id = write.target.gleev_id
-    channel = channels.get(gleev_id)
-    signup = channel.signup_order if channel is not None else ("\uffff", gleev_id)
-    role = write.target.role
-    if role is Role.CUSTOMER:
-        return (0, signup, 0)
-    if role is Role.REFERRER:
-        return (1, ("", -referrals[gleev_id]), gleev_id)
-    return (2, signup, 0)
-
-
 def referral_counts(channels: Iterable[Channel]) -> Counter[int]:
     """How many signed-up channels each Gleev id referred."""
     return Counter(
@@ -93,10 +80,38 @@ def referral_counts(channels: Iterable[Channel]) -> Counter[int]:
 
 
 def in_fair_order(creates: Sequence[Write], channels: Iterable[Channel]) -> list[Write]:
+    """Signed-up customers, earliest sign-up first; then referrers, most referrals first;
+    then duplicate-e-mail secondaries, earliest sign-up first. The Gleev id breaks ties, so
+    the order is the same on every run."""
     channel_list = list(channels)
     by_id = {c.gleev_id: c for c in channel_list}
     referrals = referral_counts(channel_list)
-    return sorted(creates, key=lambda w: priority_key(w, by_id, referrals))
+    tiers: dict[Role, list[Write]] = {role: [] for role in Role}
+    for write in creates:
+        tiers[write.target.role].append(write)
+
+    def signup(write: Write) -> tuple[str, int]:
+        channel = by_id.get(write.target.gleev_id)
+        return channel.signup_order if channel else (LATEST, write.target.gleev_id)
+
+    def most_referrals(write: Write) -> tuple[int, int]:
+        return (-referrals[write.target.gleev_id], write.target.gleev_id)
+
+    return [
+        *sorted(tiers[Role.CUSTOMER], key=signup),
+        *sorted(tiers[Role.REFERRER], key=most_referrals),
+        *sorted(tiers[Role.DUPLICATE], key=signup),
+    ]
+
+
+def budget_step(
+    plan: Plan, channels: Iterable[Channel], wanted_roles: Collection[Role], room: int | None
+) -> Plan:
+    """What the budget does to a run's plan: every new contact says whether marketing wants
+    it, and those that do not fit in `room` are held."""
+    with _cyclic_gc_paused():
+        mark_marketing_wanted(plan, wanted_roles)
+        return hold_over_budget(plan, channels, room)
 
 
 def hold_over_budget(plan: Plan, channels: Iterable[Channel], room: int | None) -> Plan:
@@ -158,3 +173,17 @@ def run_budget(
         cost_eur=budget.cost.monthly_eur(after),
         cost_with_held_eur=budget.cost.monthly_eur(after + held),
     )
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """A first run marks and sorts up to a million new contacts among millions of live,
+    acyclic records: Python's cyclic collector would rescan them all many times over (it
+    made this step eight times slower), and has nothing to free among them."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
