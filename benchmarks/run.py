@@ -142,6 +142,17 @@ def plan_million(count: int) -> None:
         print(out.stdout.rstrip())
 
 
+def budget_hold(count: int) -> None:
+    print(f"\n## The marketing-contact budget's step on a first run of {count:,} channels")
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.budget_hold", str(count)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(out.stdout.rstrip())
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -165,11 +176,13 @@ def main() -> None:
         k_changed(500, [1, 150])
         full_first_run(1_000, 100)
         plan_million(100_000)
+        budget_hold(100_000)
     else:
         no_change([1_000, 10_000])
         k_changed(5_000, [1, 100, 250, 1_000])
         full_first_run(10_000, 9_000)
         plan_million(1_000_000)
+        budget_hold(1_000_000)
     used = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\n(total {time.monotonic() - started:.0f} s, benchmark process peak {used:.0f} MB)")
 

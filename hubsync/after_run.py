@@ -24,10 +24,17 @@ from hubsync.alerts.slack import SlackSink
 from hubsync.alerts.sns import SnsSink
 from hubsync.alerts.webhook import WebhookSink
 from hubsync.aws import dynamodb_client
+from hubsync.budgeting import LoggedBudgetAlerts
 from hubsync.domain.alert import Alert
+from hubsync.domain.budget_alerts import BudgetAlert
 from hubsync.domain.changes import ChangeKind
 from hubsync.domain.channel import EmailIssue
-from hubsync.domain.conflict_messages import conflict_alert, digest_alert, run_alert
+from hubsync.domain.conflict_messages import (
+    budget_alert,
+    conflict_alert,
+    digest_alert,
+    run_alert,
+)
 from hubsync.domain.conflicts import (
     Change,
     ChannelCard,
@@ -118,6 +125,22 @@ def build_alerting(settings: Settings, client: Any) -> Alerting:
     if settings.alert_sns_topic_arn:
         sinks.append(SnsSink(settings.alert_sns_topic_arn, timeout))
     return Alerting(Outbox(client, settings.state_table), sinks, timeout)
+
+
+class QueuedBudgetAlerts:
+    """Budget alerts into the outbox, delivered with the run's other alerts after it; the log
+    alone when the outbox cannot be reached (a budget alert never fails the sync)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def send(self, alert: BudgetAlert, run_id: str) -> None:
+        try:
+            client = dynamodb_client(self.settings.dynamo_endpoint_url)
+            build_alerting(self.settings, client).enqueue([budget_alert(alert, run_id)])
+        except Exception as exc:
+            LoggedBudgetAlerts().send(alert, run_id)
+            log.warning("budget alert not queued", error=f"{type(exc).__name__}: {exc}")
 
 
 class AfterRun:

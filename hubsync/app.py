@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
+from hubsync.after_run import QueuedBudgetAlerts
 from hubsync.aws import dynamodb_client
+from hubsync.budgeting import BudgetAlerts, BudgetKeeper, BudgetRecords
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.errors import HubSpotError
 from hubsync.hubspot.gateway import HubSpotGateway
@@ -13,6 +15,7 @@ from hubsync.ports import ChannelSource, ContactGateway, RunState
 from hubsync.result import RunResult
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable, SourceError
+from hubsync.state.ledger import BudgetBook
 from hubsync.state.store import StateError, StateStore
 
 # A run that stopped with one of these is alerted (bad usage and configuration are not: they
@@ -43,14 +46,22 @@ def build_engine(
     channels: ChannelSource | None = None,
     hubspot: ContactGateway | None = None,
     state: RunState | None = None,
+    budget_records: BudgetRecords | None = None,
+    budget_alerts: BudgetAlerts | None = None,
 ) -> SyncEngine:
     """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
     replaces the one the settings describe."""
-    if channels is None or state is None:
+    hubspot = hubspot or HubSpotGateway(settings)
+    if channels is None or state is None or budget_records is None:
         client = dynamodb_client(settings.dynamo_endpoint_url)
         channels = channels or ChannelTable(client, settings.channels_table)
         state = state or StateStore(client, settings.state_table)
-    return SyncEngine(settings, channels, hubspot or HubSpotGateway(settings), state)
+        budget_records = budget_records or BudgetBook(client, settings.state_table)
+    budget_alerts = budget_alerts or QueuedBudgetAlerts(settings)
+    budget = BudgetKeeper(
+        settings.budget, settings.wanted_roles, hubspot, budget_records, budget_alerts
+    )
+    return SyncEngine(settings, channels, hubspot, state, budget)
 
 
 def run_sync(

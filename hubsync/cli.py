@@ -14,6 +14,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
@@ -22,6 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from hubsync.app import protect_environment_secrets, protect_secrets
 from hubsync.aws import describe_aws_error
+from hubsync.budget_report import HISTORY_DAYS, BudgetStatus
 from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
@@ -340,6 +342,45 @@ def state_create() -> None:
 
     settings = _settings()
     click.echo("\n".join(create_state_table(_state_client(settings), settings.state_table).lines()))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--chart",
+    "chart_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help=f"Also draw the count against the limit over the last {HISTORY_DAYS} days as a PNG.",
+)
+@handle_errors
+def budget(as_json: bool, chart_path: Path | None) -> None:
+    """Show the marketing-contact count, the limit, the held channels, the cost and growth."""
+    from hubsync.aws import dynamodb_client
+    from hubsync.budget_report import current_status, status_lines
+    from hubsync.hubspot.gateway import HubSpotGateway
+    from hubsync.state.ledger import BudgetBook
+
+    settings = _settings()
+    book = BudgetBook(dynamodb_client(settings.dynamo_endpoint_url), settings.state_table)
+    status = current_status(settings.budget, HubSpotGateway(settings), book)
+    if chart_path is not None:
+        _write_chart(status, chart_path)
+    if as_json:
+        click.echo(json.dumps(status.as_dict()))
+    else:
+        click.echo("\n".join(status_lines(status)))
+
+
+def _write_chart(status: BudgetStatus, path: Path) -> None:
+    from hubsync.chart import ChartUnavailable, write_chart
+
+    try:
+        write_chart(status.history, status.limit, path)
+    except ChartUnavailable as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        _fail(f"cannot write the chart to {path}: {exc.strerror or exc}", EXIT_USAGE)
 
 
 PORT = click.IntRange(0, 65535)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
+from hubsync.budgeting import BudgetKeeper
 from hubsync.domain.changes import recreated
 from hubsync.domain.contact import MERGED_OBJECT_IDS, SECONDARY_EMAILS
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
@@ -77,11 +78,13 @@ class SyncEngine:
         channels: ChannelSource,
         hubspot: ContactGateway,
         state: RunState,
+        budget: BudgetKeeper | None = None,
     ) -> None:
         self.settings = settings
         self.channels = channels
         self.hubspot = hubspot
         self.state = state
+        self.budget = budget  # None: the marketing-contact budget is not tracked
 
     def run(self, options: RunOptions, run_id: str) -> RunResult:
         """One run, now: check the state table, plan, apply unless dry, record the result."""
@@ -94,6 +97,7 @@ class SyncEngine:
         timings: dict[str, float] = {}
         with _timed(timings, "preflight_s"):
             preflight(self.hubspot, self.settings.key_property)
+        counted = self.budget.start() if self.budget else None
         links = self.state.load_links()
         full = options.full or not links
         named: dict[str, int] = {}
@@ -110,6 +114,8 @@ class SyncEngine:
         )
         with _timed(timings, "plan_s"):
             plan = self._plan_with_lookups(source, view, links, plan_options)
+            if self.budget and counted:
+                plan = self.budget.apply(counted, plan, source.channels)
         mode = "full" if full else "incremental"
         result = RunResult(
             run_id, mode, options.dry_run, started_at, plan, timings=timings, source=source
@@ -130,6 +136,8 @@ class SyncEngine:
                 run.written,
                 options.dry_run,
             )
+        if self.budget and counted:
+            result.budget = self.budget.finish(counted, result, run.book.links, plan_options.scope)
         result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
@@ -280,6 +288,9 @@ class SyncEngine:
             if done.write.replaces is not None:
                 change = recreated(done.write.target.gleev_id, done.write.replaces, done.contact_id)
                 run.result.contact_changes.append(change)
+            # Unless HubSpot's answer says otherwise, a new contact is a marketing contact.
+            if done.created and outcomes[trace_id(done.write)].marketing is not False:
+                run.result.created_marketing += 1
         run.result.failures.extend(answered.failed)
         log.info(
             "batch written",
@@ -320,6 +331,8 @@ class SyncEngine:
         retry = self._plan_with_lookups(
             run.source, run.view, run.book.links, retry_options, learned
         )
+        if self.budget:
+            self.budget.mark_new_contacts(retry)
         run.result.plan.absorb(retry)
         run.result.contact_changes.extend(retry.contact_changes)
         run.book.confirm(retry.confirmed)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
+from hubsync.domain.budget import RunBudget
 from hubsync.domain.outcome import ChannelOutcome
 from hubsync.domain.plan import Plan
 from hubsync.result import RunDetails, RunRecord, RunResult
@@ -51,6 +53,7 @@ def result_fields(record: RunRecord) -> dict[str, Any]:
         "timings": record.timings,
         "details": _details(record.details),
         "channels": [_outcome_dict(o) for o in record.channels],
+        "budget": None if record.budget is None else asdict(record.budget),
     }
 
 
@@ -146,6 +149,8 @@ def summary_lines(result: RunResult, reasons: bool = True) -> list[str]:
         f"  HubSpot calls: {calls['total']} ({calls['reads']} reads, {calls['writes']} writes, "
         f"{calls['retries']} retries)",
     ]
+    if result.budget is not None:
+        lines.append(f"  {budget_line(result.budget)}")
     if reasons and not result.channels:  # a named channel's line below says it all
         details = data["details"]
         lines += _first("rejected", [f"{r['item']}: {r['reason']}" for r in details["rejected"]])
@@ -236,3 +241,20 @@ def plan_table(result: RunResult) -> list[str]:
 
 def _section(title: str, items: list[str]) -> list[str]:
     return [f"\n{title} ({len(items)}):", *(f"  {item}" for item in items)] if items else []
+
+
+def budget_line(budget: RunBudget) -> str:
+    """The run's effect on the marketing-contact count and the bill, in one line."""
+    limit = "no limit" if budget.limit is None else f"limit {budget.limit:,}"
+    line = (
+        f"marketing contacts: {budget.count_before:,} -> {budget.count_after:,} "
+        f"({limit}, {budget.created:,} created), {budget.cost_eur:,.0f} EUR/month"
+    )
+    if budget.held:
+        line += (
+            f"; {budget.held:,} held by the budget "
+            f"({budget.cost_with_held_eur:,.0f} EUR/month once created)"
+        )
+    if budget.released:
+        line += f"; {budget.released:,} released"
+    return line

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from hubsync.domain.budget import RunBudget
 from hubsync.domain.changes import ChangeKind, ContactChange
 from hubsync.domain.channel import Rejection
 from hubsync.domain.outcome import ChannelOutcome, Outcome
@@ -66,6 +67,9 @@ class RunResult:
     contact_changes: list[ContactChange] = field(default_factory=list)
     # The channels read: what the run looked at (the conflict register needs to know).
     source: SourceSnapshot | None = None
+    # New contacts that count as marketing contacts: as HubSpot's answer says, else all.
+    created_marketing: int = 0
+    budget: RunBudget | None = None  # the marketing-contact budget's figures
 
     @property
     def write_calls(self) -> int:
@@ -108,6 +112,7 @@ class RunResult:
             timings=dict(self.timings),
             details=details.cut(details_limit),
             channels=tuple(self.channels),
+            budget=self.budget,
         )
 
 
@@ -248,6 +253,7 @@ class RunRecord:
     timings: dict[str, float]
     details: RunDetails
     channels: tuple[ChannelOutcome, ...] = ()
+    budget: RunBudget | None = None  # absent from records older than the budget
     version: int = RECORD_VERSION
 
     def to_item(self) -> dict[str, Any]:
@@ -274,6 +280,7 @@ class RunRecord:
                 "contact_changes": [_change_item(c) for c in self.details.contact_changes],
             },
             "channels": [_outcome_item(o) for o in self.channels],
+            "budget": None if self.budget is None else asdict(self.budget),
         }
 
     @classmethod
@@ -307,6 +314,7 @@ class RunRecord:
                     contact_changes=tuple(_change(c) for c in details.get("contact_changes", [])),
                 ),
                 channels=tuple(_outcome(o) for o in item["channels"]),
+                budget=RunBudget(**item["budget"]) if item.get("budget") else None,
                 version=version,
             )
         except (KeyError, TypeError, ValueError) as exc:

@@ -15,7 +15,9 @@ from dotenv import dotenv_values
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hubsync.domain.budget import Budget, BudgetPolicy, CostModel
 from hubsync.domain.identity import DuplicateEmailPolicy
+from hubsync.domain.links import Role
 from hubsync.domain.properties import key_property_problem
 
 PREFIX = "HUBSYNC_"
@@ -56,6 +58,15 @@ class Settings(BaseSettings):
     key_property: str = Field(default="gleev_channel_id", pattern=r"^[a-z][a-z0-9_]*$")
     duplicate_email_policy: DuplicateEmailPolicy = DuplicateEmailPolicy.SEPARATE
     max_failure_ratio: float = Field(default=0.5, ge=0, le=1)
+
+    marketing_contact_limit: int | None = Field(default=None, ge=0)
+    budget_warn_ratio: float = Field(default=0.9, gt=0, le=1)
+    budget_policy: BudgetPolicy = BudgetPolicy.HOLD
+    budget_base_eur: float = Field(default=170.0, ge=0, allow_inf_nan=False)
+    budget_included_contacts: int = Field(default=1000, ge=0)
+    budget_eur_per_1000: float = Field(default=40.0, ge=0, allow_inf_nan=False)
+    # Roles whose new contacts marketing wants as marketing contacts (comma-separated).
+    marketing_wanted_roles: str = "customer,referrer,duplicate"
 
     log_format: Literal["auto", "json", "console"] = "auto"
     log_level: LogLevel = "INFO"
@@ -126,6 +137,31 @@ class Settings(BaseSettings):
                 "`hubsync schema apply`"
             )
         return value
+
+    @field_validator("marketing_wanted_roles")
+    @classmethod
+    def _roles(cls, value: str) -> str:
+        names = [name.strip().lower() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in {role.value for role in Role}]
+        if unknown:
+            choices = ", ".join(role.value for role in Role)
+            raise ValueError(f"{', '.join(unknown)} is not a role: list some of {choices}")
+        return ",".join(names)
+
+    @property
+    def wanted_roles(self) -> frozenset[Role]:
+        return frozenset(Role(name) for name in self.marketing_wanted_roles.split(",") if name)
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(
+            limit=self.marketing_contact_limit,
+            policy=self.budget_policy,
+            warn_ratio=self.budget_warn_ratio,
+            cost=CostModel(
+                self.budget_base_eur, self.budget_included_contacts, self.budget_eur_per_1000
+            ),
+        )
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hubsync.domain.alert import Alert
+from hubsync.domain.budget_alerts import BudgetAlert
 from hubsync.domain.conflicts import (
     CONTACT_CLAIMED,
     DUPLICATE_CONTACTS,
@@ -147,6 +148,39 @@ def run_alert(run_id: str, mode: str, reason: str, *, recorded: bool) -> Alert:
         title=f"hubsync: {'an' if mode[:1] in 'aeiou' else 'a'} {mode} run {what}",
         sections=(mask_emails(reason), f"What to do: {todo}", f"Run {run_id}"),
         data={"run_id": run_id, "mode": mode, "reason": mask_emails(reason)},
+    )
+
+
+_BUDGET_TODO = {
+    "budget-warn-ratio": "Raise HUBSYNC_MARKETING_CONTACT_LIMIT with the HubSpot tier, or "
+    "set unwanted contacts non-marketing, before new sign-ups are held.",
+    "budget-limit-reached": "New contacts are held from now on: raise the limit (and the "
+    "HubSpot tier), or free room; `hubsync budget` lists what is held.",
+    "budget-holding": "`hubsync budget` lists the held channels; raising "
+    "HUBSYNC_MARKETING_CONTACT_LIMIT releases them on the next run.",
+    "budget-released": "Nothing: held channels were created now that there is room.",
+}
+
+
+def budget_alert(alert: BudgetAlert, run_id: str) -> Alert:
+    """A crossing of the marketing-contact budget; the run that crossed it makes it unique."""
+    limit = "no limit" if alert.limit is None else f"limit {alert.limit:,}"
+    figures = (
+        f"Marketing contacts: {alert.count:,} ({limit}); held: {alert.held:,}; "
+        f"released this run: {alert.released:,}."
+    )
+    return Alert(
+        key=f"{alert.event.value}-{run_id}",
+        topic=alert.event.value,
+        title=f"hubsync: {alert.message}",
+        sections=(figures, f"What to do: {_BUDGET_TODO[alert.event.value]}", f"Run {run_id}"),
+        data={
+            "run_id": run_id,
+            "count": alert.count,
+            "limit": alert.limit,
+            "held": alert.held,
+            "released": alert.released,
+        },
     )
 
 

@@ -69,6 +69,8 @@ class Write:
     contact_id: str | None = None  # for UPDATE
     id_property: str | None = None  # for CREATE: "email" or the key property
     replaces: str | None = None  # for CREATE: the linked contact people deleted in HubSpot
+    # For CREATE: properties written when the contact is created, never compared afterwards.
+    on_create: tuple[tuple[str, str], ...] = ()
 
     @property
     def properties(self) -> dict[str, str]:
@@ -76,9 +78,8 @@ class Write:
         if self.changes is not None:
             return self.changes
         target = self.target
-        return {
-            name: value for name, value in zip(target.names, target.values, strict=True) if value
-        }
+        values = zip(target.names, target.values, strict=True)
+        return {name: value for name, value in values if value} | dict(self.on_create)
 
     @property
     def id_value(self) -> str:

@@ -26,6 +26,11 @@ from hubsync.domain.properties import (
 Definition = Mapping[str, Any]
 
 REFERRER_LABEL = "Referrer"
+# HubSpot's checkbox properties (type bool) are created with their two options.
+BOOLEAN_OPTIONS = [
+    {"label": "Yes", "value": "true", "displayOrder": 0, "hidden": False},
+    {"label": "No", "value": "false", "displayOrder": 1, "hidden": False},
+]
 
 
 class FindingKind(StrEnum):
@@ -173,6 +178,7 @@ def property_create_body(spec: PropertySpec) -> dict[str, Any]:
         "fieldType": spec.field_type,
         "groupName": CUSTOM_GROUP,
         "hasUniqueValue": spec.unique,
+        **({"options": BOOLEAN_OPTIONS} if spec.type == "bool" else {}),
     }
 
 

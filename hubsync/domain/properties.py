@@ -21,6 +21,7 @@ EMAIL = "email"
 LIFECYCLE_STAGE = "lifecyclestage"
 LEAD_STATUS = "hs_lead_status"
 FLAG = "hubsync_flag"
+MARKETING_WANTED = "hubsync_marketing_wanted"
 DEFAULT_KEY_PROPERTY = "gleev_channel_id"
 LIFECYCLE_CUSTOMER = "customer"
 LEAD_STATUS_CONNECTED = "CONNECTED"
@@ -46,6 +47,9 @@ class PropertySpec:
     unique: bool = False
     builtin: bool = False  # a HubSpot default property: checked, never created
     key: bool = False  # the key property: its name is a setting (HUBSYNC_KEY_PROPERTY)
+    # Written only when hubsync creates the contact (its value is decided then, see
+    # marketing.py), never compared or updated: not part of the contact's hash.
+    created_only: bool = False
 
 
 @dataclass(frozen=True, eq=False)  # compared by identity: hashed on every target built
@@ -195,6 +199,13 @@ CONTACT_PROPERTIES = PropertyTable(
             "text",
             ("videoCategoryId",),
             lambda c: SYNC_CATEGORY_NAMES.get(c.video_category_id or "", ""),
+        ),
+        PropertySpec(
+            MARKETING_WANTED,
+            "Marketing wanted (hubsync)",
+            "bool",
+            "booleancheckbox",
+            created_only=True,
         ),
         PropertySpec(FLAG, "hubsync flag", "string", "text"),
     ),

@@ -53,7 +53,11 @@ class _Shape:
 def _customer_shape(table: PropertyTable, key_property: str, with_email: bool) -> _Shape:
     """Only the e-mail's primary channel carries the e-mail; a contact's e-mail is never
     cleared, so a contact without one leaves `email` out."""
-    specs = [s for s in table.specs(key_property) if with_email or s.name != EMAIL]
+    specs = [
+        s
+        for s in table.specs(key_property)
+        if not s.created_only and (with_email or s.name != EMAIL)
+    ]
     planned = [n for n, spec in enumerate(specs) if spec.customer is None]
     return _Shape(
         tuple(spec.name for spec in specs),

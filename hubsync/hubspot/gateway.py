@@ -73,6 +73,8 @@ class WriteOutcome:
     # HubSpot refused the input's whole batch; the error may belong to another input, so
     # this one may succeed when sent again on its own.
     batch_rejected: bool = False
+    # The new contact's marketing status, when HubSpot's answer carries it.
+    marketing: bool | None = None
 
     @property
     def email_refused(self) -> bool:
@@ -151,15 +153,19 @@ class HubSpotGateway:
             contacts.extend(_contact(raw) for raw in answer.get("results", []))
         return contacts
 
-    def count_marketing_contacts(self) -> int:
-        """Not called by a sync: kept for the marketing-contact budget, which will use it."""
+    def count_marketing_contacts(self, *, leaving: bool = False) -> int:
+        """The portal's marketing contacts (HubSpot's `total` of a search for one result,
+        within the search rate limit); with `leaving`, those of them set non-marketing, who
+        leave at the next update date."""
+        filters = [("hs_marketable_status", "true")]
+        if leaving:
+            filters.append(("hs_marketable_until_renewal", "true"))
         request = sdk_contacts.PublicObjectSearchRequest(
             filter_groups=[
                 sdk_contacts.FilterGroup(
                     filters=[
-                        sdk_contacts.Filter(
-                            property_name="hs_marketable_status", operator="EQ", value="true"
-                        )
+                        sdk_contacts.Filter(property_name=name, operator="EQ", value=value)
+                        for name, value in filters
                     ]
                 )
             ],
@@ -473,7 +479,11 @@ def _batch_outcomes(
         trace_id = raw.get("objectWriteTraceId") or by_key.get((result_key(raw) or "").lower())
         if trace_id in by_trace:
             outcomes[trace_id] = WriteOutcome(
-                trace_id, ok=True, contact_id=str(raw.get("id")), created=bool(raw.get("new"))
+                trace_id,
+                ok=True,
+                contact_id=str(raw.get("id")),
+                created=bool(raw.get("new")),
+                marketing=_marketing_status(raw),
             )
     unattributed: list[Json] = []
     for error in answer.get("errors") or []:
@@ -486,6 +496,11 @@ def _batch_outcomes(
     for trace_id in unconfirmed:
         outcomes[trace_id] = _unconfirmed(trace_id, unattributed, alone=len(unconfirmed) == 1)
     return [outcomes[item.trace_id] for item in chunk]
+
+
+def _marketing_status(raw: Json) -> bool | None:
+    status = (raw.get("properties") or {}).get("hs_marketable_status")
+    return None if status not in ("true", "false") else status == "true"
 
 
 def _error_trace_ids(

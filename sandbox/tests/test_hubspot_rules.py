@@ -315,3 +315,47 @@ def test_the_list_of_top_level_domains_needs_no_network() -> None:
     )
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.split() == ["True", "False"]
+
+
+def marketing_total(client: hubspot.Client, *, leaving: bool = False) -> int:
+    filters = [{"propertyName": "hs_marketable_status", "operator": "EQ", "value": "true"}]
+    if leaving:
+        filters.append(
+            {"propertyName": "hs_marketable_until_renewal", "operator": "EQ", "value": "true"}
+        )
+    answer = client.crm.contacts.search_api.do_search(
+        {"filterGroups": [{"filters": filters}], "limit": 1}
+    )
+    total: int = answer.total
+    return total
+
+
+@pytest.mark.parametrize("marketing", [True, False])
+def test_contacts_created_through_the_api_count_as_marketing_only_with_the_switch_on(
+    marketing: bool,
+) -> None:
+    config = SandboxConfig(requests_per_10s=None, marketing_on_create=marketing)
+    with start_sandbox(config) as sandbox:
+        client = make_client(sandbox)
+        created = client.crm.contacts.basic_api.create(
+            SimplePublicObjectInput(properties={"email": "ada@example.com"})
+        )
+        assert created.properties["hs_marketable_status"] == str(marketing).lower()
+        assert created.properties["hs_marketable_until_renewal"] == "false"
+        assert marketing_total(client) == (1 if marketing else 0)
+        assert marketing_total(client, leaving=True) == 0
+
+
+def test_a_contact_set_non_marketing_counts_until_the_update_date(
+    sandbox: RunningSandbox, client: hubspot.Client
+) -> None:
+    staying = sandbox.store.add_contact({"hs_marketable_status": "true"})
+    leaving = sandbox.store.add_contact({"hs_marketable_status": "true"})
+
+    sandbox.store.set_non_marketing(leaving)
+
+    assert (marketing_total(client), marketing_total(client, leaving=True)) == (2, 1)
+    sandbox.store.pass_update_date()
+    assert (marketing_total(client), marketing_total(client, leaving=True)) == (1, 0)
+    assert stored(sandbox, staying)["hs_marketable_status"] == "true"
+    assert stored(sandbox, leaving)["hs_marketable_status"] == "false"

@@ -348,3 +348,17 @@ def test_a_digest_of_open_conflicts_goes_out_once_per_period(world: World, sinks
     assert sorted(topics) == ["conflict-opened", "digest"]
     [digest] = [r.json() for r in sinks.webhook.received if r.json()["topic"] == "digest"]
     assert digest["title"] == "hubsync: 1 conflict still open"
+
+
+def test_budget_crossings_go_through_every_sink_once(world: World, sinks: Sinks) -> None:
+    world.overrides.update(marketing_contact_limit=2)
+    world.put(*(channel_item(300 + n) for n in range(3)))
+
+    world.sync()
+    world.sync()
+
+    sent = {r.json()["topic"]: r.json()["text"] for r in sinks.webhook.received}
+    assert len(sinks.webhook.received) == 2
+    assert sorted(sent) == ["budget-holding", "budget-limit-reached"]
+    assert len(sinks.slack.received) == 2 and len(sinks.topic.messages()) == 2
+    assert "`hubsync budget` lists the held channels" in sent["budget-holding"]

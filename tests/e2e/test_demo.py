@@ -30,7 +30,8 @@ def test_demo_first_run_works_second_run_writes_nothing(tmp_path, sandbox_aws) -
     first, second = done.stdout.split("Second run")
     assert re.search(r"contacts: [1-9]\d* created", first)
     assert "contacts: 0 created, 0 updated" in second
-    assert "HubSpot calls: 1 (1 reads, 0 writes" in second  # the preflight
+    # The preflight and the marketing-contact count.
+    assert "HubSpot calls: 2 (2 reads, 0 writes" in second
     assert "result: completed" in second
 
 

@@ -176,15 +176,18 @@ def test_status_change_updates_only_what_changed(world: World) -> None:
     assert world.by_key(101)["yppstatus"] == "Verified::Gold"
 
 
-def test_nothing_changed_costs_only_the_preflight_read(world: World) -> None:
+def test_nothing_changed_costs_the_preflight_read_and_the_count(world: World) -> None:
     world.put(*(channel_item(100 + n) for n in range(30)))
     world.sync()
     world.hubspot.store.reset_request_counts()
 
     result = world.sync()
 
-    assert result.api_calls == {"properties.list": 1}
-    assert world.hubspot.store.request_counts() == {"GET /crm/v3/properties/{objectType}": 1}
+    assert result.api_calls == {"properties.list": 1, "contacts.search": 1}
+    assert world.hubspot.store.request_counts() == {
+        "GET /crm/v3/properties/{objectType}": 1,
+        "POST /crm/v3/objects/contacts/search": 1,
+    }
 
 
 def test_drift_is_repaired_on_full_run_only(world: World) -> None:

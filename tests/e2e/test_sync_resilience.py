@@ -52,7 +52,8 @@ def test_a_record_hubspot_refuses_fails_alone_and_is_synced_without_its_email(
     assert not refused.get("email") and refused["hubsync_flag"] == "invalid-email"
     assert any(f.gleev_id == 200 and f.flag == "invalid-email" for f in result.plan.flagged)
     again = world.sync()
-    assert again.api_calls == {"properties.list": 1}  # the refusal is remembered
+    # The refusal is remembered: the preflight and the marketing-contact count only.
+    assert again.api_calls == {"properties.list": 1, "contacts.search": 1}
 
 
 LIST = "/crm/v3/objects/contacts"

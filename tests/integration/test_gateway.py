@@ -146,6 +146,17 @@ def test_count_marketing_contacts(sandbox: RunningSandbox, gateway: HubSpotGatew
     assert gateway.count_marketing_contacts() == 2
 
 
+def test_count_marketing_contacts_leaving_at_the_update_date(
+    sandbox: RunningSandbox, gateway: HubSpotGateway
+) -> None:
+    outcomes = gateway.upsert("email", upserts("a@example.com", "b@example.com"))
+    sandbox.store.set_non_marketing(str(outcomes[0].contact_id))
+
+    assert gateway.count_marketing_contacts() == 2
+    assert gateway.count_marketing_contacts(leaving=True) == 1
+    assert [o.marketing for o in outcomes] == [True, True]  # read back from the answer
+
+
 # -- writes ----------------------------------------------------------------------------------
 
 

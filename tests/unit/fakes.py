@@ -13,10 +13,11 @@ that input gets the error, the others are `batch_rejected`, and nothing is writt
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hubsync.domain.budget_alerts import AlertState, BudgetAlert
 from hubsync.domain.contact import Contact
 from hubsync.domain.links import Link
 from hubsync.domain.properties import (
@@ -35,6 +36,7 @@ from hubsync.hubspot.gateway import (
     WriteOutcome,
 )
 from hubsync.result import RunRecord
+from hubsync.state.ledger import HeldChannel, LedgerEntry
 from tests.unit.factories import KEY
 
 
@@ -113,6 +115,10 @@ class FakePortal:
         self.refusing: tuple[str, str, str] | None = None
         self._meanwhile: list[Callable[[], object]] = []
         self._next_id = 100
+        # The portal switch: contacts this integration creates are marketing contacts.
+        self.marketing_on_create = True
+        # Whether write answers carry hs_marketable_status (HubSpot's may not).
+        self.answers_marketing = False
 
     # -- what people do in HubSpot ----------------------------------------------------------
 
@@ -170,6 +176,15 @@ class FakePortal:
         wanted = [*properties, *([id_property] if id_property else [])]
         return [self._contact(cid, wanted) for cid in dict.fromkeys(found) if cid is not None]
 
+    def count_marketing_contacts(self, *, leaving: bool = False) -> int:
+        self.calls["contacts.search"] += 1
+        return sum(
+            1
+            for p in self.contacts.values()
+            if p.get("hs_marketable_status") == "true"
+            and (not leaving or p.get("hs_marketable_until_renewal") == "true")
+        )
+
     # -- the gateway's writes ---------------------------------------------------------------
 
     def upsert(self, id_property: str, inputs: Sequence[WriteInput]) -> list[WriteOutcome]:
@@ -186,9 +201,17 @@ class FakePortal:
             contact_id = self._find(id_property, item.id)
             created = contact_id is None
             if contact_id is None:
-                contact_id = self.add_contact()
+                status = "true" if self.marketing_on_create else "false"
+                contact_id = self.add_contact(hs_marketable_status=status)
             self.contacts[contact_id].update({id_property: item.id, **item.properties})
-            return WriteOutcome(item.trace_id, ok=True, contact_id=contact_id, created=created)
+            marketing = self.contacts[contact_id].get("hs_marketable_status") == "true"
+            return WriteOutcome(
+                item.trace_id,
+                ok=True,
+                contact_id=contact_id,
+                created=created,
+                marketing=marketing if self.answers_marketing else None,
+            )
 
         return self._batch(inputs, refusal, write)
 
@@ -270,3 +293,37 @@ class FakePortal:
         actions, self._meanwhile = self._meanwhile, []
         for action in actions:
             action()
+
+
+class FakeBudgetRecords:
+    """The budget's records (state/ledger.py's BudgetBook), in memory."""
+
+    def __init__(self) -> None:
+        self.ledger: list[LedgerEntry] = []
+        self.held_channels: dict[int, HeldChannel] = {}
+        self.alerts = AlertState()
+
+    def append(self, entry: LedgerEntry) -> None:
+        self.ledger.append(entry)
+
+    def held(self) -> dict[int, HeldChannel]:
+        return dict(self.held_channels)
+
+    def replace_held(self, held: Mapping[int, HeldChannel], before: Iterable[int]) -> None:
+        self.held_channels = dict(held)
+
+    def alert_state(self) -> AlertState:
+        return self.alerts
+
+    def save_alert_state(self, state: AlertState) -> None:
+        self.alerts = state
+
+
+class RecordedAlerts:
+    """Budget alerts, as delivered."""
+
+    def __init__(self) -> None:
+        self.sent: list[BudgetAlert] = []
+
+    def send(self, alert: BudgetAlert, run_id: str) -> None:
+        self.sent.append(alert)

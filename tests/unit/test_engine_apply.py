@@ -14,7 +14,7 @@ from hubsync.result import RunResult
 from hubsync.settings import Settings
 from tests.unit.factories import KEY, email_of
 from tests.unit.factories import channel_item as item
-from tests.unit.fakes import FakeChannelTable, FakePortal, FakeStateStore
+from tests.unit.fakes import FakeBudgetRecords, FakeChannelTable, FakePortal, FakeStateStore
 
 
 class Parts:
@@ -24,6 +24,7 @@ class Parts:
         self.table = FakeChannelTable(*items)
         self.portal = FakePortal()
         self.state = FakeStateStore()
+        self.budget = FakeBudgetRecords()
 
     def engine(self, **settings: Any) -> SyncEngine:
         return build_engine(
@@ -31,6 +32,7 @@ class Parts:
             channels=self.table,
             hubspot=self.portal,
             state=self.state,
+            budget_records=self.budget,
         )
 
     def sync(self, **options: Any) -> RunResult:
@@ -172,6 +174,7 @@ def test_writing_stops_after_three_batches_refused_whole_and_counts_what_was_lef
     assert result.not_attempted == 1 + 1  # the last batch's create, and 1's second round
     assert result.api_calls == {
         "properties.list": 1,
+        "contacts.search": 2,  # the marketing contacts, and those leaving (it creates)
         "contacts.batch_read": result.api_calls["contacts.batch_read"],
         UPDATE_ENDPOINT: 1,
         UPSERT_ENDPOINT: 3 * 2,

@@ -26,7 +26,11 @@ class SandboxConfig:
     retry_after_rate: float = 0.5
     # A write at time t is seen by search with its new values only from t + this delay.
     search_index_delay_s: float = 0.0
-    # The portal switch "contacts created by this integration are marketing contacts".
+    # The portal switch "contacts created by this integration are marketing contacts"
+    # (Settings > Integrations > Marketing contacts; knowledge.hubspot.com/integrations/
+    # manage-marketing-contacts-settings-for-your-integrations). On: a contact created through
+    # the API has hs_marketable_status "true", and search counts it; off: "false". The API
+    # itself can never set the status (same source): the property is read-only.
     marketing_on_create: bool = True
     # hs_lead_status has the portal's custom REFERRER option (read at start).
     referrer_option: bool = True

@@ -165,6 +165,31 @@ class SandboxStore:
                 allow_read_only=HUMAN_WRITABLE_READ_ONLY,
             )
 
+    def set_non_marketing(self, contact_id: str) -> None:
+        """What a person (or a workflow) setting a marketing contact non-marketing does: it
+        stays a marketing contact, and counts, until the next update date, flagged
+        `hs_marketable_until_renewal` ("Marketing contact until next update"). Sources:
+        community.hubspot.com/t5/Customer-Success-Team-Resources/How-Marketing-Contacts-Work/
+        ba-p/877900 (non-marketing takes effect at the update date); the property's label in
+        HubSpot's default contact properties (what the flag means is not documented further).
+        Raises KeyError for an unknown contact."""
+        self.set_properties(contact_id, {"hs_marketable_until_renewal": "true"})
+
+    def pass_update_date(self) -> None:
+        """The portal's update date: contacts set non-marketing stop being marketing contacts
+        (monthly plans: the renewal date; annual plans: the 1st of the month, same source)."""
+        with self.lock:
+            leaving = [
+                record.id
+                for record in self._active.values()
+                if record.properties.get("hs_marketable_until_renewal") == "true"
+            ]
+        for contact_id in leaving:
+            self.set_properties(
+                contact_id,
+                {"hs_marketable_status": "false", "hs_marketable_until_renewal": "false"},
+            )
+
     def add_secondary_email(self, contact_id: str, email: str) -> None:
         """Gives a contact another e-mail in hs_additional_emails, as a merge or a person in
         HubSpot's UI does (the API cannot write it). Raises KeyError for an unknown contact,
@@ -447,13 +472,13 @@ class SandboxStore:
         self._next_id += 1
         now = now_ms()
         stamp = format_instant(now)
-        marketing = "true" if self.config.marketing_on_create else "false"
         generated = {
             "hs_object_id": contact_id,
             "createdate": stamp,
             "lastmodifieddate": stamp,
-            "hs_marketable_status": marketing,
-            "hs_marketable_until_renewal": marketing,
+            "hs_marketable_status": "true" if self.config.marketing_on_create else "false",
+            # Not set non-marketing: it stays a marketing contact past the update date.
+            "hs_marketable_until_renewal": "false",
         }
         if self.config.default_lifecycle_stage:
             generated["lifecyclestage"] = self.config.default_lifecycle_stage
