@@ -64,8 +64,12 @@ def budget_alerts(
             BudgetEvent.LIMIT_REACHED, f"{count} marketing contacts: limit {limit} reached; {what}"
         )
     if holding and not state.holding:
-        alert(BudgetEvent.HOLDING, f"{held} new contacts held: no room under the limit of {limit}")
+        contacts = "contact" if held == 1 else "contacts"
+        alert(
+            BudgetEvent.HOLDING, f"{held} new {contacts} held: no room under the limit of {limit}"
+        )
     if released:
         left = f"; {held} still held" if held else ""
-        alert(BudgetEvent.RELEASED, f"{released} held contacts created{left}")
+        contacts = "contact" if released == 1 else "contacts"
+        alert(BudgetEvent.RELEASED, f"{released} held {contacts} created{left}")
     return alerts, AlertState(over_warn=over_warn, at_limit=at_limit, holding=holding)
