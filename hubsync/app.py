@@ -8,14 +8,19 @@ from hubsync.aws import dynamodb_client
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.gateway import HubSpotGateway
 from hubsync.log import end_run, register_secrets, start_run
-from hubsync.ports import ChannelSource, ContactGateway, RunState
+from hubsync.ports import BatchProgress, ChannelSource, ContactGateway, RunState, WriteGuard
 from hubsync.result import RunResult
 from hubsync.settings import Settings
 from hubsync.sources.dynamo import ChannelTable
 from hubsync.state.store import StateStore
 
 # Secrets hubsync may find in its environment, masked even before the settings are read.
-SECRET_VARIABLES = ("HUBSYNC_HUBSPOT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+SECRET_VARIABLES = (
+    "HUBSYNC_HUBSPOT_TOKEN",
+    "HUBSYNC_ADMIN_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
 
 
 def protect_environment_secrets() -> None:
@@ -24,7 +29,8 @@ def protect_environment_secrets() -> None:
 
 def protect_secrets(settings: Settings) -> None:
     protect_environment_secrets()
-    register_secrets([settings.hubspot_token.get_secret_value()])
+    admin_token = settings.admin_token.get_secret_value() if settings.admin_token else None
+    register_secrets([settings.hubspot_token.get_secret_value(), admin_token])
 
 
 def build_engine(
@@ -33,14 +39,20 @@ def build_engine(
     channels: ChannelSource | None = None,
     hubspot: ContactGateway | None = None,
     state: RunState | None = None,
+    guard: WriteGuard | None = None,
+    progress: BatchProgress | None = None,
 ) -> SyncEngine:
     """The engine on the settings' DynamoDB tables and HubSpot portal; any part given
-    replaces the one the settings describe."""
+    replaces the one the settings describe. `guard` is asked before every write batch (the
+    lease), `progress` told after each."""
     if channels is None or state is None:
         client = dynamodb_client(settings.dynamo_endpoint_url)
         channels = channels or ChannelTable(client, settings.channels_table)
-        state = state or StateStore(client, settings.state_table)
-    return SyncEngine(settings, channels, hubspot or HubSpotGateway(settings), state)
+        state = state or StateStore(
+            client, settings.state_table, history_days=settings.history_days
+        )
+    hubspot = hubspot or HubSpotGateway(settings)
+    return SyncEngine(settings, channels, hubspot, state, guard, progress)
 
 
 def run_sync(
