@@ -57,7 +57,7 @@ class LeaseTable:
             if error_code(exc) == _LOST:
                 return None
             raise
-        return int(answer["Attributes"]["fence"]["N"])  # type: ignore[index]
+        return int(answer["Attributes"]["fence"]["N"])
 
     def renew(self, holder: Holder, fence: int, ttl_s: float, now: float) -> bool:
         """Extend the lease; False when it is no longer this holder's."""
