@@ -362,4 +362,6 @@ def _scheduler(settings: Settings, daemon: Daemon) -> BackgroundScheduler:
     )
     for job_id, action, trigger in jobs:
         scheduler.add_job(action, trigger, id=job_id, name=job_id)
+    # A daemon that starts syncs at once, rather than one interval later.
+    scheduler.get_job("incremental").modify(next_run_time=datetime.now(UTC))
     return scheduler

@@ -12,12 +12,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from tests.e2e.world import World, clean_env
 
@@ -124,7 +122,9 @@ class Daemons:
 
     def start(self, wait: bool = True, **settings: str) -> DaemonProcess:
         port = free_port()
-        env = self.env(HUBSYNC_ADMIN_PORT=str(port), HUBSYNC_ADMIN_TOKEN=ADMIN_TOKEN, **settings)
+        env = self.env(
+            **{"HUBSYNC_ADMIN_PORT": str(port), "HUBSYNC_ADMIN_TOKEN": ADMIN_TOKEN, **settings}
+        )
         log_path = self.tmp_path / f"daemon-{len(self.started)}.log"
         with log_path.open("wb") as log:
             process = subprocess.Popen(
@@ -157,12 +157,3 @@ class Daemons:
             if daemon.process.poll() is None:
                 os.kill(daemon.process.pid, signal.SIGKILL)
                 daemon.process.wait(timeout=10)
-
-
-@pytest.fixture
-def daemons(world: World, tmp_path: Path) -> Iterator[Daemons]:
-    running = Daemons(world, tmp_path)
-    try:
-        yield running
-    finally:
-        running.kill_all()
