@@ -247,7 +247,7 @@ def test_a_request_nobody_picks_up_times_out_stays_queued_and_a_later_daemon_run
     done = daemons.hubsync("resync", "--timeout", "1")
 
     assert done.returncode == 1
-    line = [line for line in done.stderr.splitlines() if "no daemon picked up" in line][0]
+    line = next(line for line in done.stderr.splitlines() if "no daemon picked up" in line)
     request_id = line.split("resync request ")[1].split()[0]
     assert "hubsync sync" in line
     again = daemons.hubsync("resync", "--no-wait")
@@ -283,3 +283,97 @@ def test_a_queued_request_survives_a_daemon_restart(world: World, daemons: Daemo
         20,
         second.describe,
     )
+
+
+def test_readyz_turns_unready_when_hubspot_is_unreachable_and_ready_when_it_returns(
+    world: World, daemons: Daemons
+) -> None:
+    daemon = daemons.start()
+    daemon.wait_for("run finished")
+    assert daemon.http("GET", "/readyz").status == 200
+    assert daemon.http("GET", "/healthz").status == 200
+
+    world.hubspot.config.fault_rate = 1.0  # every answer a 5xx
+
+    def hubspot_unreachable() -> bool:
+        answer = daemon.http("GET", "/readyz")
+        reasons = answer.json().get("reasons", [])
+        return answer.status == 503 and any(r.startswith("HubSpot:") for r in reasons)
+
+    wait_until(hubspot_unreachable, 15)
+    assert daemon.http("GET", "/healthz").status == 200  # alive all the same
+
+    world.hubspot.config.fault_rate = 0.0
+    wait_until(lambda: daemon.http("GET", "/readyz").status == 200, 15)
+
+
+def test_failing_runs_do_not_stop_the_schedule(world: World, daemons: Daemons) -> None:
+    world.put(channel_item(101))
+    world.hubspot.config.fault_rate = 1.0
+    daemon = daemons.start()
+    daemon.wait_for("run failed; the next tick tries again", count=2)
+    status = daemon.http("GET", "/status").json()
+    assert status["last_error"] and status["last_runs"][0]["outcome"] == "error"
+
+    world.hubspot.config.fault_rate = 0.0
+    daemon.wait_for("run finished")
+
+    metrics = daemon.http("GET", "/metrics").body.decode()
+    assert _metric(metrics, "hubsync_runs_total", mode="incremental", outcome="error") >= 2
+    assert _metric(metrics, "hubsync_runs_total", mode="full", outcome="ok") == 1
+    assert (
+        _metric(metrics, "hubsync_hubspot_calls_total", endpoint="properties.list", status="500")
+        + _metric(metrics, "hubsync_hubspot_calls_total", endpoint="properties.list", status="502")
+        + _metric(metrics, "hubsync_hubspot_calls_total", endpoint="properties.list", status="503")
+        >= 2
+    )
+    assert _metric(metrics, "hubsync_hubspot_retries_total", endpoint="properties.list") >= 1
+    assert _metric(metrics, "hubsync_last_success_timestamp_seconds") > 0
+    world.by_key(101)
+
+
+def test_the_quota_guard_skips_scheduled_runs_but_not_resync_requests(
+    world: World, daemons: Daemons
+) -> None:
+    world.put(channel_item(101))
+    config = world.hubspot.config
+    config.daily_limit, config.daily_used_elsewhere = 10_000, 9_500  # 500 left, reserve 1,000
+    daemon = daemons.start()
+
+    daemon.wait_for("scheduled run skipped: daily quota reserve", count=2)
+    assert world.contacts() == []
+    metrics = daemon.http("GET", "/metrics").body.decode()
+    assert _metric(metrics, "hubsync_quota_guard_active") == 1
+    assert _metric(metrics, "hubsync_runs_total", mode="incremental", outcome="skipped-quota") >= 2
+    assert _metric(metrics, "hubsync_hubspot_daily_remaining") < 500
+    assert daemon.http("GET", "/status").json()["quota_guard"]["active"] is True
+
+    asked = daemon.http("POST", "/resync?wait=true", {}, token=ADMIN_TOKEN)
+    assert asked.status == 200 and asked.json()["result"]["created"] == 1
+
+    config.daily_used_elsewhere = 0  # HubSpot's daily counter reset
+    daemon.wait_for("quota guard off: runs resume")
+    daemon.wait_for("run finished", count=2)
+    metrics = daemon.http("GET", "/metrics").body.decode()
+    assert _metric(metrics, "hubsync_quota_guard_active") == 0
+
+
+def test_a_bad_schedule_is_fatal_at_start_with_one_line(world: World, daemons: Daemons) -> None:
+    done = daemons.hubsync("run", HUBSYNC_RECONCILE_CRON="0 25 * * *")
+
+    assert done.returncode == 2
+    (line,) = [line for line in done.stderr.splitlines() if line.startswith("hubsync:")]
+    assert "HUBSYNC_RECONCILE_CRON is invalid" in line
+    assert "Traceback" not in done.stderr
+
+
+def test_health_answers_for_a_running_daemon_only(world: World, daemons: Daemons) -> None:
+    daemon = daemons.start()
+
+    alive = daemons.hubsync("health", HUBSYNC_ADMIN_PORT=str(daemon.port))
+    assert alive.returncode == 0 and alive.stdout.startswith("healthy")
+
+    daemon.signal(signal.SIGINT)
+    assert daemon.wait_exit(20) == 0
+    gone = daemons.hubsync("health", HUBSYNC_ADMIN_PORT=str(daemon.port))
+    assert gone.returncode == 1 and gone.stdout.startswith("unhealthy")
