@@ -9,6 +9,7 @@ replica holding the lease runs anything; the others wait as standbys. Every run 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -64,7 +65,6 @@ class DaemonStatus:
     last_success_at: float | None = None
     last_error: str | None = None
     quota_guard: bool = False
-    queued: int = 0
     running: str | None = None
 
 
@@ -201,7 +201,6 @@ class Daemon:
         except Exception as exc:
             log.warning("resync requests cannot be read", error=mask_secrets(str(exc)))
             return False
-        self.status.queued = len(queued)
         self.metrics.queued.set(len(queued))
         for request in queued:
             if self.queue.claim(request):
@@ -214,8 +213,8 @@ class Daemon:
         options = RunOptions(full=scope.full, dry_run=scope.dry_run, channels=scope.channels)
         log.info("resync request picked up", request_id=request.id, **scope.as_dict())
         result, error, code = self._run(options, label=f"resync {request.id}")
-        if result is not None and result.stopped_on == "stopped":
-            self.queue.requeue(request)  # the next leader runs it whole
+        if result is not None and result.stopped_on in ("stopped", "lease-lost"):
+            self.queue.requeue(request)  # whoever leads next runs it whole
             return
         if result is None:
             self.queue.finish(request.id, code, error=error)
@@ -300,6 +299,12 @@ class Daemon:
 
     # -- what /status shows -------------------------------------------------------------------
 
+    def _queued_count(self) -> int | None:
+        try:
+            return len(self.queue.queued())
+        except Exception:
+            return None  # /status still answers while DynamoDB is away
+
     def next_run_time(self, job_id: str) -> str | None:
         job = self.scheduler.get_job(job_id)
         when = getattr(job, "next_run_time", None) if job else None
@@ -318,7 +323,7 @@ class Daemon:
                 "incremental": self.next_run_time("incremental"),
                 "reconcile": self.next_run_time("reconcile"),
             },
-            "queued_requests": status.queued,
+            "queued_requests": self._queued_count(),
             "last_error": status.last_error,
             "quota_guard": {
                 "active": status.quota_guard,
@@ -334,6 +339,8 @@ def _iso(when: float | None) -> str | None:
 
 
 def _scheduler(settings: Settings, daemon: Daemon) -> BackgroundScheduler:
+    # Its warnings are ticks skipped or missed while a run goes on: the coalescing we want.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     scheduler = BackgroundScheduler(
         timezone=UTC,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

@@ -65,6 +65,10 @@ def test_of_two_daemons_one_syncs_and_a_standby_takes_over_when_it_is_killed(
     assert _synced_by(second.logs()) == 0
     assert second.http("GET", "/status").json()["role"] == "standby"
     assert second.http("GET", "/readyz").status == 200  # a healthy standby is ready
+    status = daemons.hubsync("status")
+    assert status.returncode == 0, status.stderr
+    roles = sorted(line.split()[0] for line in status.stdout.splitlines() if " pid " in line)
+    assert roles == ["leader", "standby"]
 
     world.put(*(channel_item(200 + n) for n in range(30)))
     first.process.kill()  # SIGKILL: no release, the lease must expire (TTL 3 s)
@@ -377,3 +381,24 @@ def test_health_answers_for_a_running_daemon_only(world: World, daemons: Daemons
     assert daemon.wait_exit(20) == 0
     gone = daemons.hubsync("health", HUBSYNC_ADMIN_PORT=str(daemon.port))
     assert gone.returncode == 1 and gone.stdout.startswith("unhealthy")
+
+
+def test_a_second_signal_exits_at_once_and_loses_nothing_hubspot_confirmed(
+    world: World, daemons: Daemons
+) -> None:
+    world.put(*(channel_item(100 + n) for n in range(450)))
+    world.hubspot.config.latency_s = 1.0
+    daemon = daemons.start(HUBSYNC_SHUTDOWN_GRACE_SECONDS="60")
+    daemon.wait_for("batch written")
+
+    daemon.signal(signal.SIGTERM)
+    daemon.wait_for("stopping: finishing the batch in flight")
+    signalled = time.monotonic()
+    daemon.signal(signal.SIGTERM)
+
+    assert daemon.wait_exit(timeout_s=10) == 128 + signal.SIGTERM
+    assert time.monotonic() - signalled < 5
+    world.hubspot.config.latency_s = 0.0
+    assert world.sync().verdict.ok
+    assert len(world.contacts()) == 450
+    world.assert_no_duplicates()
