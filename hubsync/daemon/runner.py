@@ -33,6 +33,7 @@ def run_daemon(settings: Settings) -> int:
     finally:
         daemon.stop()
         admin.stop()
+        shutdown.stopped()
     return 0
 
 

@@ -27,6 +27,7 @@ class Shutdown:
         self.requested = threading.Event()
         self.wake = threading.Event()  # wakes the daemon's loop: a signal, a tick, a request
         self._signal_name: str | None = None
+        self._timer: threading.Timer | None = None
 
     def install(self) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
@@ -38,9 +39,14 @@ class Shutdown:
         self._signal_name = reason
         self.requested.set()
         self.wake.set()
-        timer = threading.Timer(self.grace_s, self._grace_over)
-        timer.daemon = True
-        timer.start()
+        self._timer = threading.Timer(self.grace_s, self._grace_over)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def stopped(self) -> None:
+        """The daemon stopped cleanly: the grace period no longer needs enforcing."""
+        if self._timer is not None:
+            self._timer.cancel()
 
     def check(self) -> None:
         """The write guard's part: no new batch once shutting down."""
