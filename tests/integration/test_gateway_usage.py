@@ -19,7 +19,8 @@ def test_daily_usage_and_statuses_as_hubspot_answered() -> None:
 
         gateway.list_properties()
         gateway.list_properties()
-        assert (gateway.usage.daily.limit, gateway.usage.daily.remaining) == (1000, 398)
+        heard = gateway.usage.daily
+        assert (heard.limit, heard.remaining) == (1000, 398)
 
         sandbox.config.fault_rate = 1.0
         with pytest.raises(HubSpotError):
