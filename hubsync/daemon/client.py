@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hubsync.aws import dynamodb_client, translate_aws_errors
+from hubsync.daemon.progress import BarProgress
 from hubsync.domain.resync import RequestState, ResyncRequest, ResyncScope
 from hubsync.settings import Settings
 from hubsync.state.history import RunHistory
@@ -53,13 +55,39 @@ def submit_and_wait(
         if not wait:
             print(request_id)
             return None
-        return _wait(queue, request_id, timeout_s)
+        bar = _bar_on_terminal()
+        try:
+            return _wait(queue, request_id, timeout_s, bar)
+        finally:
+            if bar is not None:
+                bar.close()
 
 
-def _wait(queue: RequestQueue, request_id: str, timeout_s: float) -> ResyncRequest:
+class _Bar:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.bar = BarProgress(lambda: self.calls)
+
+    def show(self, progress: dict[str, int]) -> None:
+        self.calls = progress.get("calls", 0)
+        self.bar.advance(progress.get("sent", 0), progress.get("planned", 0))
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _bar_on_terminal() -> _Bar | None:
+    return _Bar() if sys.stderr.isatty() else None
+
+
+def _wait(
+    queue: RequestQueue, request_id: str, timeout_s: float, bar: _Bar | None = None
+) -> ResyncRequest:
     deadline = time.monotonic() + timeout_s
     while True:
         request = queue.get(request_id)
+        if bar is not None and request is not None and request.progress:
+            bar.show(request.progress)
         if request is not None and request.state is RequestState.DONE:
             return request
         queued = request is None or request.state is RequestState.QUEUED

@@ -95,12 +95,13 @@ class Daemon:
         self.history = RunHistory(client, settings.state_table, settings.history_days)
         self.replicas = ReplicaBoard(client, settings.state_table)
         self.gateway = HubSpotGateway(settings)
+        self.progress = LogProgress()
         self.engine: SyncEngine = build_engine(
             settings,
             hubspot=self.gateway,
             state=self.store,
             guard=_Guard(self.shutdown, self.keeper),
-            progress=LogProgress(),
+            progress=self.progress,
         )
         self.metrics = DaemonMetrics([self.gateway.usage], [lambda: self.gateway.retries])
         self.status = DaemonStatus()
@@ -212,7 +213,11 @@ class Daemon:
         scope = request.scope
         options = RunOptions(full=scope.full, dry_run=scope.dry_run, channels=scope.channels)
         log.info("resync request picked up", request_id=request.id, **scope.as_dict())
-        result, error, code = self._run(options, label=f"resync {request.id}")
+        self.progress.report = self._reporter(request.id)
+        try:
+            result, error, code = self._run(options, label=f"resync {request.id}")
+        finally:
+            self.progress.report = None
         if result is not None and result.stopped_on in ("stopped", "lease-lost"):
             self.queue.requeue(request)  # whoever leads next runs it whole
             return
@@ -226,6 +231,17 @@ class Daemon:
             summary="\n".join(summary_lines(result)),
             result=result_fields(record),
         )
+
+    def _reporter(self, request_id: str) -> Callable[[int, int], None]:
+        """Progress written to the request, for `hubsync resync` to draw; never fails a run."""
+
+        def report(sent: int, planned: int) -> None:
+            try:
+                self.queue.progress(request_id, sent, planned, sum(self.gateway.calls.values()))
+            except Exception as exc:
+                log.debug("request progress not saved", error=mask_secrets(str(exc)))
+
+        return report
 
     def _run(self, options: RunOptions, *, label: str) -> tuple[RunResult | None, str | None, int]:
         """One run through `run_sync`; never raises. The result, or the error and the exit

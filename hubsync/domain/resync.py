@@ -60,6 +60,7 @@ class ResyncRequest:
     error: str | None = None  # one line, when the run could not complete
     summary: str | None = None  # `hubsync sync`'s summary
     result: dict[str, Any] | None = None  # `hubsync sync --json`'s object
+    progress: dict[str, int] | None = None  # sent, planned, calls: while it runs
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -71,4 +72,5 @@ class ResyncRequest:
             "exit_code": self.exit_code,
             "error": self.error,
             "result": self.result,
+            "progress": self.progress,
         }

@@ -96,6 +96,14 @@ class RequestQueue:
             condition_state=RequestState.RUNNING,
         )
 
+    def progress(self, request_id: str, sent: int, planned: int, calls: int) -> None:
+        """How far the request's run has written, for the command that waits for it."""
+        self._update(
+            request_id,
+            "SET progress = :progress",
+            {":progress": {"S": json.dumps({"sent": sent, "planned": planned, "calls": calls})}},
+        )
+
     def finish(
         self,
         request_id: str,
@@ -183,9 +191,11 @@ class RequestQueue:
             "TableName": self._table_name,
             "Key": _key(REQUEST_PK, request_id),
             "UpdateExpression": expression,
-            "ExpressionAttributeNames": {"#state": "state", **(names or {})},
+            "ExpressionAttributeNames": dict(names or {}),
             "ExpressionAttributeValues": dict(values),
         }
+        if "#state" in expression or condition_state is not None:
+            request["ExpressionAttributeNames"]["#state"] = "state"
         if condition_state is not None:
             request["ConditionExpression"] = "#state = :expected"
             request["ExpressionAttributeValues"][":expected"] = {"S": condition_state.value}
@@ -241,4 +251,5 @@ def _request(item: dict[str, Any]) -> ResyncRequest:
         error=_text(item, "error"),
         summary=_text(item, "summary"),
         result=json.loads(result) if result else None,
+        progress=json.loads(progress) if (progress := _text(item, "progress")) else None,
     )

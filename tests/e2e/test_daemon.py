@@ -3,8 +3,15 @@ real signals and real HTTP."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
 import signal
+import struct
+import subprocess
+import sys
+import termios
 import time
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -215,6 +222,7 @@ def test_resync_over_http_with_its_token(world: World, daemons: Daemons) -> None
     assert waited.status == 200, waited.body
     assert waited.json()["result"]["created"] == 1
     assert waited.json()["state"] == "done"
+    assert waited.json()["progress"]["sent"] == waited.json()["progress"]["planned"] == 1
 
     accepted = daemon.http("POST", "/resync", {"full": True}, token=ADMIN_TOKEN)
     assert accepted.status == 202
@@ -402,3 +410,43 @@ def test_a_second_signal_exits_at_once_and_loses_nothing_hubspot_confirmed(
     assert world.sync().verdict.ok
     assert len(world.contacts()) == 450
     world.assert_no_duplicates()
+
+
+def _on_a_terminal(daemons: Daemons, *args: str) -> tuple[int, str]:
+    """Run hubsync with stderr on a pseudo-terminal; its exit code and what the terminal got."""
+    leader, follower = pty.openpty()
+    # 40 rows of 120 columns: a new pseudo-terminal has no size, and a bar no room.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hubsync", *args],
+        env=daemons.env(),
+        cwd=daemons.tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=60), b"".join(chunks).decode(errors="replace")
+
+
+def test_sync_and_resync_draw_a_progress_bar_on_a_terminal(world: World, daemons: Daemons) -> None:
+    world.put(*(channel_item(100 + n) for n in range(150)))
+    code, terminal = _on_a_terminal(daemons, "sync")
+    assert code == 0
+    assert "writing: 100%" in terminal and "150/150" in terminal and "calls=" in terminal
+
+    daemon = daemons.start(HUBSYNC_SYNC_INTERVAL_SECONDS="3600")
+    daemon.wait_for("run finished")
+    world.put(*(channel_item(300 + n) for n in range(120)))
+    code, terminal = _on_a_terminal(daemons, "resync")
+    assert code == 0
+    assert "120/120" in terminal
