@@ -16,9 +16,13 @@ import time
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.daemons import ADMIN_TOKEN, Daemons, wait_until
+from tests.e2e.daemons import ADMIN_TOKEN, DaemonProcess, Daemons, wait_until
 from tests.e2e.world import World
 from tests.unit.factories import channel_item
+
+
+def _scrape(daemon: DaemonProcess) -> str:
+    return daemon.http("GET", "/metrics").body.decode()
 
 
 def _metric(text: str, name: str, **labels: str) -> float:
@@ -40,6 +44,10 @@ def test_the_daemon_syncs_on_its_schedule_and_stops_cleanly_on_sigterm(
     assert started["next_incremental"] and started["next_reconcile"]
     daemon.wait_for("run finished", count=2)
     assert len(world.contacts()) == 20
+    # The run logs `run finished` a moment before the daemon counts it.
+    wait_until(
+        lambda: _metric(_scrape(daemon), "hubsync_runs_total", mode="incremental", outcome="ok"), 5
+    )
 
     metrics = daemon.http("GET", "/metrics").body.decode()
     assert _metric(metrics, "hubsync_runs_total", mode="full", outcome="ok") == 1
@@ -103,6 +111,9 @@ def test_a_sync_beside_a_daemon_exits_1_at_once_and_writes_nothing(
     assert "a daemon on" in done.stderr and "hubsync resync" in done.stderr
     assert "Traceback" not in done.stderr
     assert daemon.http("GET", "/status").json()["role"] == "leader"
+    dry = daemons.hubsync("sync", "--dry-run")  # a dry run takes no lease
+    assert dry.returncode == 0, dry.stderr
+    assert daemons.hubsync("plan").returncode == 0
 
 
 def test_sigterm_mid_run_finishes_the_batch_saves_and_exits_0(
@@ -182,7 +193,7 @@ def test_a_sync_waits_for_the_lease_a_killed_sync_left_then_runs(
             "host": {"S": "laptop"},
             "pid": {"N": "4242"},
             "fence": {"N": "7"},
-            "lease_until": {"N": str(time.time() + 2)},
+            "lease_until": {"N": str(time.time() + 8)},  # the sync must start before then
         },
     )
 
@@ -239,6 +250,8 @@ def test_resync_over_http_with_its_token(world: World, daemons: Daemons) -> None
     assert daemon.http("POST", "/resync", {}, token="wrong-token-xyz").status == 401
     assert daemon.http("POST", "/resync", {}).status == 401
     assert daemon.http("GET", f"/resync/{request_id}").status == 401
+    huge = daemon.http("POST", "/resync", {"channels": ["1" * 100] * 1000}, token=ADMIN_TOKEN)
+    assert huge.status == 413  # bodies are bounded
     bad = daemon.http("POST", "/resync", {"full": "yes"}, token=ADMIN_TOKEN)
     assert bad.status == 400 and "full" in bad.json()["error"]
     assert daemon.events("admin request refused: missing or wrong token")
@@ -329,6 +342,8 @@ def test_failing_runs_do_not_stop_the_schedule(world: World, daemons: Daemons) -
 
     world.hubspot.config.fault_rate = 0.0
     daemon.wait_for("run finished")
+    # The run logs `run finished` a moment before the daemon counts it.
+    wait_until(lambda: _metric(_scrape(daemon), "hubsync_runs_total", mode="full", outcome="ok"), 5)
 
     metrics = daemon.http("GET", "/metrics").body.decode()
     assert _metric(metrics, "hubsync_runs_total", mode="incremental", outcome="error") >= 2
