@@ -56,11 +56,18 @@ def build_engine(
 
 
 def run_sync(
-    settings: Settings, options: RunOptions, engine: SyncEngine | None = None
+    settings: Settings,
+    options: RunOptions,
+    engine: SyncEngine | None = None,
+    *,
+    hubspot: ContactGateway | None = None,
+    guard: WriteGuard | None = None,
+    progress: BatchProgress | None = None,
 ) -> RunResult:
-    """One run, now, logged under its own run id (the engine records its result)."""
+    """One run, now, logged under its own run id (the engine records its result). Without
+    `engine`, one is built from the settings and the parts given."""
     protect_secrets(settings)
-    engine = engine or build_engine(settings)
+    engine = engine or build_engine(settings, hubspot=hubspot, guard=guard, progress=progress)
     run_id = start_run()
     try:
         return engine.run(options, run_id)

@@ -27,6 +27,7 @@ from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, debug_enabled, get_logger, mask_secrets
+from hubsync.result import RunResult
 from hubsync.settings import ConfigError, Settings, load_settings, unknown_settings
 from hubsync.sources.dynamo import SourceError
 from hubsync.state.store import StateError
@@ -187,10 +188,10 @@ def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) ->
         _fail(f"the run failed: {result.verdict.reason}", EXIT_FAILED)
 
 
-def _sync_with_lease(settings: Settings, options: RunOptions) -> Any:
+def _sync_with_lease(settings: Settings, options: RunOptions) -> RunResult:
     """A run that writes holds the lease, as a daemon does, so that they never write together;
     on a terminal it draws a progress bar."""
-    from hubsync.app import build_engine, run_sync
+    from hubsync.app import run_sync
     from hubsync.daemon.oneoff import sync_lease
     from hubsync.daemon.progress import BarProgress
     from hubsync.hubspot.gateway import HubSpotGateway
@@ -201,9 +202,8 @@ def _sync_with_lease(settings: Settings, options: RunOptions) -> Any:
     with sync_lease(settings, say) as keeper:
         gateway = HubSpotGateway(settings)
         bar = BarProgress(lambda: sum(gateway.calls.values())) if sys.stderr.isatty() else None
-        engine = build_engine(settings, hubspot=gateway, guard=keeper, progress=bar)
         try:
-            return run_sync(settings, options, engine)
+            return run_sync(settings, options, hubspot=gateway, guard=keeper, progress=bar)
         finally:
             if bar is not None:
                 bar.close()

@@ -55,7 +55,8 @@ class LeaseKeeper:
             if fence is None:
                 return False
             self._fence, self._confirmed_until = fence, now + self.ttl_s
-            log.info("lease taken", fence=fence, holder=self.holder.describe())
+            # Debug: a one-off sync's log is its run's; the daemon logs its role changes.
+            log.debug("lease taken", fence=fence, holder=self.holder.describe())
             return True
 
     def renew(self) -> bool:
@@ -94,7 +95,7 @@ class LeaseKeeper:
             return
         try:
             self.table.release(self.holder, fence)
-            log.info("lease released", fence=fence)
+            log.debug("lease released", fence=fence)
         except Exception as exc:  # it expires by itself within one TTL
             log.warning("lease not released; it expires by itself", error=str(exc))
 

@@ -46,7 +46,7 @@ from hubsync.state.history import HistoryEntry, RunHistory, entry_of, record_out
 from hubsync.state.lease import LeaseTable
 from hubsync.state.replicas import ReplicaBoard
 from hubsync.state.requests import RequestQueue
-from hubsync.state.store import StateStore
+from hubsync.state.store import StateError, StateStore
 
 log = get_logger(__name__)
 
@@ -113,8 +113,12 @@ class Daemon:
     # -- start and stop ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Check the state table, try the lease, start the schedule, say how it stands."""
-        self.store.ensure_table(self.settings.create_state_table)
+        """Check the state table, try the lease, start the schedule, say how it stands. A
+        state table out of reach is waited for (/readyz says so), not fatal."""
+        try:
+            self.store.ensure_table(self.settings.create_state_table)
+        except StateError as exc:
+            log.warning("state table not usable yet; retrying on schedule", error=str(exc))
         self.tend_lease()
         self.scheduler.start()
         log.info(
