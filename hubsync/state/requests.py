@@ -38,7 +38,8 @@ class RequestQueue:
 
     def submit(self, scope: ResyncScope) -> tuple[str, bool]:
         """Queue a request; its id, and whether it was merged into one already queued."""
-        request_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+        # Sorts by creation: the leader runs the oldest first.
+        request_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{uuid.uuid4().hex[:8]}"
         self._client.put_item(TableName=self._table_name, Item=_request_item(request_id, scope))
         while True:
             if self._claim_scope(scope, request_id):
