@@ -264,7 +264,7 @@ class SyncEngine:
         batches = list(self._batches(writes))
         planned = run.sent + len(writes)
         for index, (send, batch) in enumerate(batches):
-            if self._halted(run, [w for _, later in batches[index:] for w in later]):
+            if self._halted(run, batches, index):
                 return
             failures = self._write_batch(send, batch, run, second)
             run.sent += len(batch)
@@ -276,17 +276,17 @@ class SyncEngine:
                 log.warning("writing stopped", category=run.streak.category, not_attempted=left)
                 return
 
-    def _halted(self, run: _Run, left: Sequence[Write]) -> bool:
-        """Ask the write guard before a batch; when it refuses, the rest is not attempted."""
+    def _halted(self, run: _Run, batches: Sequence[tuple[Sender, list[Write]]], index: int) -> bool:
+        """Ask the write guard before batch `index`; when it refuses, that batch and the ones
+        after it are not attempted."""
         try:
             self.guard.check()
         except WriteHalted as exc:
+            left = sum(len(batch) for _, batch in batches[index:])
             run.halted = exc
             run.result.stopped_on = exc.outcome
-            run.result.not_attempted += len(left)
-            log.warning(
-                "writing halted", outcome=exc.outcome, reason=str(exc), not_attempted=len(left)
-            )
+            run.result.not_attempted += left
+            log.warning("writing halted", outcome=exc.outcome, reason=str(exc), not_attempted=left)
             return True
         return False
 
