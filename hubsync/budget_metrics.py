@@ -14,6 +14,12 @@ MARKETING_CONTACTS = "hubsync_marketing_contacts"
 MARKETING_CONTACT_LIMIT = "hubsync_marketing_contact_limit"  # NaN: no limit set
 HELD_CONTACTS = "hubsync_budget_held_contacts"
 FORECAST_MONTHLY_EUR = "hubsync_budget_forecast_monthly_eur"
+BUDGET_HELP = {
+    MARKETING_CONTACTS: "Marketing contacts in the portal after the last run",
+    MARKETING_CONTACT_LIMIT: "HUBSYNC_MARKETING_CONTACT_LIMIT (NaN: no limit set)",
+    HELD_CONTACTS: "New contacts held for the budget after the last run",
+    FORECAST_MONTHLY_EUR: "The monthly bill for the marketing contacts, in EUR",
+}
 
 
 def budget_gauges(budget: RunBudget | None) -> dict[str, float]:

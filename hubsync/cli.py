@@ -24,10 +24,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from hubsync.app import protect_environment_secrets, protect_secrets
 from hubsync.aws import describe_aws_error
 from hubsync.budget_report import HISTORY_DAYS, BudgetStatus
+from hubsync.daemon.oneoff import LeaseBusy
 from hubsync.domain.identity import UnknownChannelError, channel_ref
 from hubsync.engine import RunOptions
 from hubsync.hubspot.errors import HubSpotAuthError, HubSpotError
 from hubsync.log import configure_logging, debug_enabled, get_logger, mask_secrets
+from hubsync.result import RunResult
 from hubsync.settings import ConfigError, Settings, load_settings, unknown_settings
 from hubsync.sources.dynamo import SourceError
 from hubsync.state.conflicts import ConflictRegister, UnknownConflictError
@@ -49,7 +51,7 @@ log = get_logger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 _USAGE_ERRORS = (ConfigError, HubSpotAuthError, UnknownChannelError, UnknownConflictError)
-_RUN_ERRORS = (HubSpotError, SourceError, StateError)
+_RUN_ERRORS = (HubSpotError, SourceError, StateError, LeaseBusy)
 
 
 class Terminated(KeyboardInterrupt):
@@ -177,17 +179,40 @@ def channel_option(action: str) -> Callable[[F], F]:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @handle_errors
 def sync(full: bool, dry_run: bool, channels: tuple[str, ...], as_json: bool) -> None:
-    """Run one sync now."""
+    """Run one sync now (never beside a daemon: ask it with `hubsync resync`)."""
     from hubsync.app import run_sync
     from hubsync.report import result_dict, summary_lines
 
-    result = run_sync(_settings(), RunOptions(full=full, dry_run=dry_run, channels=channels))
+    settings = _settings()
+    options = RunOptions(full=full, dry_run=dry_run, channels=channels)
+    result = run_sync(settings, options) if dry_run else _sync_with_lease(settings, options)
     if as_json:
         click.echo(json.dumps(result_dict(result)))
     else:
         click.echo("\n".join(summary_lines(result)))
     if not result.verdict.ok:
         _fail(f"the run failed: {result.verdict.reason}", EXIT_FAILED)
+
+
+def _sync_with_lease(settings: Settings, options: RunOptions) -> RunResult:
+    """A run that writes holds the lease, as a daemon does, so that they never write together;
+    on a terminal it draws a progress bar."""
+    from hubsync.app import run_sync
+    from hubsync.daemon.oneoff import sync_lease
+    from hubsync.daemon.progress import BarProgress
+    from hubsync.hubspot.gateway import HubSpotGateway
+
+    def say(message: str) -> None:
+        click.echo(f"hubsync: {message}", err=True)
+
+    with sync_lease(settings, say) as keeper:
+        gateway = HubSpotGateway(settings)
+        bar = BarProgress(lambda: sum(gateway.calls.values())) if sys.stderr.isatty() else None
+        try:
+            return run_sync(settings, options, hubspot=gateway, guard=keeper, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
 
 
 @main.command()
@@ -442,3 +467,82 @@ def _sandbox_module() -> Any:
             "from a checkout of hubsync, pip install ./sandbox '.[sandbox]' (or run make demo)"
         ) from None
     return demo
+
+
+@main.command()
+@handle_errors
+def run() -> None:
+    """Run the daemon: scheduled syncs, resync requests and admin HTTP, until SIGTERM."""
+    from hubsync.daemon.runner import run_daemon
+
+    sys.exit(run_daemon(_settings()))
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Compare every channel with HubSpot; repairs drift.")
+@click.option("--dry-run", is_flag=True, help="Plan and report, write nothing.")
+@channel_option("Resync")
+@click.option("--no-wait", is_flag=True, help="Print the request's id and exit at once.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for a daemon to pick the request up.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@handle_errors
+def resync(
+    full: bool,
+    dry_run: bool,
+    channels: tuple[str, ...],
+    no_wait: bool,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Ask the daemon for a run now, and wait for its result (exit codes as `sync`)."""
+    from hubsync.daemon.client import submit_and_wait
+
+    done = submit_and_wait(
+        _settings(),
+        full=full,
+        dry_run=dry_run,
+        channels=channels,
+        wait=not no_wait,
+        timeout_s=timeout,
+        say=lambda message: click.echo(f"hubsync: {message}", err=True),
+    )
+    if done is None:  # --no-wait
+        return
+    if done.error:
+        _fail(f"the resync could not complete: {done.error}", done.exit_code or EXIT_FAILED)
+    if as_json:
+        click.echo(json.dumps(done.result))
+    else:
+        click.echo(done.summary or "")
+    if done.exit_code:
+        reason = (done.result or {}).get("verdict", {}).get("reason", "see above")
+        _fail(f"the run failed: {reason}", done.exit_code)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@handle_errors
+def status(as_json: bool) -> None:
+    """Replicas and their roles, the last runs, and queued resync requests."""
+    from hubsync.daemon.client import read_status, status_lines
+
+    report = read_status(_settings())
+    click.echo(json.dumps(report) if as_json else "\n".join(status_lines(report)))
+
+
+@main.command()
+@handle_errors
+def health() -> None:
+    """Exit 0 if the daemon on HUBSYNC_ADMIN_HOST:HUBSYNC_ADMIN_PORT is alive, 1 if not."""
+    from hubsync.daemon.client import probe_health
+
+    ok, line = probe_health(_settings())
+    click.echo(line)
+    if not ok:
+        sys.exit(EXIT_FAILED)

@@ -13,6 +13,7 @@ from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
 from hubsync.budgeting import BudgetKeeper
 from hubsync.domain.changes import recreated
 from hubsync.domain.contact import MERGED_OBJECT_IDS, SECONDARY_EMAILS
+from hubsync.domain.halt import halted_verdict
 from hubsync.domain.identity import channel_ref, gleev_id_of, resolve_channels
 from hubsync.domain.links import Link
 from hubsync.domain.outcome import Outcome, channel_outcomes
@@ -33,7 +34,15 @@ from hubsync.domain.view import ContactView
 from hubsync.hubspot.gateway import WriteInput, WriteOutcome
 from hubsync.hubspot.schema import preflight
 from hubsync.log import get_logger
-from hubsync.ports import ChannelSource, ContactGateway, RunState
+from hubsync.ports import (
+    AlwaysAllow,
+    BatchProgress,
+    ChannelSource,
+    ContactGateway,
+    RunState,
+    WriteGuard,
+    WriteHalted,
+)
 from hubsync.report import result_fields
 from hubsync.result import RECORDED_DETAILS, RunResult, WriteFailure
 from hubsync.settings import Settings
@@ -69,6 +78,8 @@ class _Run:
     # What HubSpot did with each named channel's write (only when channels are named).
     written: dict[int, Outcome] = field(default_factory=dict)
     streak: FailureStreak = field(default_factory=FailureStreak)
+    halted: WriteHalted | None = None  # the write guard stopped the run
+    sent: int = 0  # writes sent so far, for progress
 
 
 class SyncEngine:
@@ -79,12 +90,16 @@ class SyncEngine:
         hubspot: ContactGateway,
         state: RunState,
         budget: BudgetKeeper | None = None,
+        guard: WriteGuard | None = None,
+        progress: BatchProgress | None = None,
     ) -> None:
         self.settings = settings
         self.channels = channels
         self.hubspot = hubspot
         self.state = state
         self.budget = budget  # None: the marketing-contact budget is not tracked
+        self.guard = guard or AlwaysAllow()
+        self.progress = progress or AlwaysAllow()
 
     def run(self, options: RunOptions, run_id: str) -> RunResult:
         """One run, now: check the state table, plan, apply unless dry, record the result."""
@@ -139,6 +154,8 @@ class SyncEngine:
         if self.budget and counted:
             result.budget = self.budget.finish(counted, result, run.book.links, plan_options.scope)
         result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
+        if run.halted is not None:
+            result.verdict = halted_verdict(run.halted, result.created + result.updated)
         result.api_calls = _calls_since(calls_before, self.hubspot.calls)
         result.retries = _calls_since(retries_before, self.hubspot.retries)
         result.duration_s = round(time.monotonic() - started, 3)
@@ -264,14 +281,33 @@ class SyncEngine:
         Writes HubSpot refused in a way a second plan can fix go to `second`, if given.
         Batch after batch refused whole for one reason stops the writing (see FailureStreak)."""
         batches = list(self._batches(writes))
+        planned = run.sent + len(writes)
         for index, (send, batch) in enumerate(batches):
+            if self._halted(run, batches, index):
+                return
             failures = self._write_batch(send, batch, run, second)
+            run.sent += len(batch)
+            self.progress.advance(run.sent, planned)
             if run.streak.observe(len(batch), [failure.category for failure in failures]):
                 left = sum(len(later) for _, later in batches[index + 1 :])
                 run.result.stopped_on = run.streak.category
                 run.result.not_attempted += left
                 log.warning("writing stopped", category=run.streak.category, not_attempted=left)
                 return
+
+    def _halted(self, run: _Run, batches: Sequence[tuple[Sender, list[Write]]], index: int) -> bool:
+        """Ask the write guard before batch `index`; when it refuses, that batch and the ones
+        after it are not attempted."""
+        try:
+            self.guard.check()
+        except WriteHalted as exc:
+            left = sum(len(batch) for _, batch in batches[index:])
+            run.halted = exc
+            run.result.stopped_on = exc.outcome
+            run.result.not_attempted += left
+            log.warning("writing halted", outcome=exc.outcome, reason=str(exc), not_attempted=left)
+            return True
+        return False
 
     def _write_batch(
         self, send: Sender, batch: list[Write], run: _Run, second: SecondRound | None

@@ -65,3 +65,44 @@ class RunState(Protocol):
     def save_links(self, links: Iterable[Link]) -> None: ...
 
     def save_run(self, record: RunRecord) -> None: ...
+
+
+class WriteHalted(Exception):
+    """A write guard's refusal: the run stops before its next batch and ends as `outcome`."""
+
+    outcome = "halted"
+
+
+class LeaseLost(WriteHalted):
+    """Another replica holds the lease now (or it could not be renewed in time): writing on
+    would mean two writers."""
+
+    outcome = "lease-lost"
+
+
+class ShuttingDown(WriteHalted):
+    """SIGTERM or SIGINT: the batch in flight finished, no new one starts."""
+
+    outcome = "stopped"
+
+
+class WriteGuard(Protocol):
+    """Asked before every write batch; raises a `WriteHalted` when the run must stop writing."""
+
+    def check(self) -> None: ...
+
+
+class BatchProgress(Protocol):
+    """Told after every write batch: writes sent so far, of those planned."""
+
+    def advance(self, sent: int, planned: int) -> None: ...
+
+
+class AlwaysAllow:
+    """The guard and progress of a run that nothing else can interrupt or watch."""
+
+    def check(self) -> None:
+        return None
+
+    def advance(self, sent: int, planned: int) -> None:
+        return None

@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     alert_digest_hours: float = Field(default=0, ge=0, allow_inf_nan=False)  # 0: no digest
     hubspot_portal_id: str | None = Field(default=None, pattern=r"^[0-9]+$")
 
+    # The daemon (`hubsync run`), its lease, resync requests and admin HTTP.
+    sync_interval_seconds: float = Field(default=300.0, gt=0, le=86_400, allow_inf_nan=False)
+    reconcile_cron: str = "0 3 * * *"
+    lease_ttl_seconds: float = Field(default=60.0, ge=1, le=3_600, allow_inf_nan=False)
+    request_poll_seconds: float = Field(default=10.0, gt=0, le=3_600, allow_inf_nan=False)
+    admin_host: str = "127.0.0.1"
+    admin_port: int = Field(default=8080, ge=0, le=65_535)
+    admin_token: SecretStr | None = None
+    daily_reserve: float = Field(default=0.1, ge=0, le=1, allow_inf_nan=False)
+    shutdown_grace_seconds: float = Field(default=30.0, gt=0, le=3_600, allow_inf_nan=False)
+    history_days: int = Field(default=90, ge=1, le=3_650)
+
     @field_validator("*", mode="before")
     @classmethod
     def _strip(cls, value: object) -> object:
@@ -91,14 +103,19 @@ class Settings(BaseSettings):
     @field_validator("hubspot_token")
     @classmethod
     def _token(cls, value: SecretStr) -> SecretStr:
-        token = value.get_secret_value()
-        if not token:
-            raise ValueError("it is blank: set it to the private app's access token")
-        if not _TOKEN_CHARACTERS.fullmatch(token):
-            raise ValueError(
-                "it contains a space, a line break or another character a token cannot have "
-                "(not shown here): copy the token again"
-            )
+        return _checked_token(value, "the private app's access token")
+
+    @field_validator("admin_token")
+    @classmethod
+    def _admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        return None if value is None else _checked_token(value, "a long random string")
+
+    @field_validator("reconcile_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        problem = cron_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("hubspot_base_url", "dynamo_endpoint_url")
@@ -182,6 +199,31 @@ def _url_problem(url: str) -> str | None:
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
         return "has an invalid port: write it as http(s)://host[:port] with a port up to 65535"
+    return None
+
+
+def _checked_token(value: SecretStr, what: str) -> SecretStr:
+    token = value.get_secret_value()
+    if not token:
+        raise ValueError(f"it is blank: set it to {what}")
+    if not _TOKEN_CHARACTERS.fullmatch(token):
+        raise ValueError(
+            "it contains a space, a line break or another character a token cannot have "
+            "(not shown here): copy the token again"
+        )
+    return value
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why `expression` is no five-field crontab line, or None if it is one."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    if len(expression.split()) != 5:
+        return "must be a crontab line of five fields (minute hour day month weekday), in UTC"
+    try:
+        CronTrigger.from_crontab(expression, timezone="UTC")
+    except ValueError as exc:
+        return f"is not a valid crontab line ({exc}): e.g. '0 3 * * *' for 03:00 UTC daily"
     return None
 
 

@@ -30,6 +30,7 @@ from hubsync.hubspot.errors import (
 )
 from hubsync.hubspot.ratelimit import HubSpotLimiter
 from hubsync.hubspot.retry import TRANSIENT_NETWORK_ERRORS, Retrier, RetryPolicy
+from hubsync.hubspot.usage import CallLog
 from hubsync.settings import Settings
 
 Json = dict[str, Any]
@@ -110,6 +111,7 @@ class HubSpotGateway:
         self._lock = threading.Lock()
         self.calls: Counter[str] = Counter()  # HTTP attempts per endpoint, retries included
         self.retries: Counter[str] = self._retrier.retries
+        self.usage = CallLog()  # statuses and the portal's daily API budget, as last seen
 
     # -- contacts: reads -------------------------------------------------------------------
 
@@ -307,6 +309,7 @@ class HubSpotGateway:
                     *args, _preload_content=False, _request_timeout=self._timeout_s, **kwargs
                 )
             except _SDK_API_ERRORS as exc:
+                self.usage.record(endpoint, exc.status, exc.headers)
                 error: HubSpotError = _request_error(endpoint, exc)
             except AttributeError as exc:
                 # The SDK turns a TLS failure into an ApiException without a body, then fails
@@ -319,7 +322,11 @@ class HubSpotGateway:
                     "HUBSYNC_HUBSPOT_BASE_URL; a server that speaks plain HTTP (a local "
                     "emulator) needs http://, not https://"
                 )
+            except BaseException:
+                self.usage.record(endpoint, None, None)
+                raise
             else:
+                self.usage.record(endpoint, response.status, response.headers)
                 return _read_json(response)
             # Raised outside the except block so that the SDK exception, whose text carries
             # the HTTP headers, is not even attached as __context__.

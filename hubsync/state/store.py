@@ -2,6 +2,7 @@
 
 Every record is one item keyed by `pk` (what it is about, e.g. `link#1234`, `run`) and `sk`
 (which record of it, e.g. `link`, `last`), so other kinds of records can share the table.
+Records that expire carry `expires_at` (Unix seconds), the table's DynamoDB TTL attribute.
 Before the first run the table may not exist yet: a dry run then reads it as empty.
 """
 
@@ -18,6 +19,7 @@ from botocore.exceptions import ClientError
 from hubsync.aws import UnprocessedItemsError, error_code, translate_aws_errors, write_batches
 from hubsync.domain.links import Link, Role
 from hubsync.result import RunRecord, UnreadableRecord
+from hubsync.state.history import EXPIRES_AT, RunHistory
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -45,6 +47,7 @@ class StateStore:
         *,
         write_attempts: int = 10,
         write_base_delay_s: float = 0.05,
+        history_days: int = 90,
     ) -> None:
         self._client = client
         self._table_name = table_name
@@ -52,6 +55,7 @@ class StateStore:
         self._write_base_delay_s = write_base_delay_s
         self._may_create = False
         self._absent = False  # missing, and a dry run may not create it: no links yet
+        self._history = RunHistory(client, table_name, history_days)
 
     def ensure_table(self, create: bool, *, dry_run: bool = False) -> None:
         """Check the table exists with hubsync's key; create it (and wait) if allowed, unless
@@ -113,6 +117,7 @@ class StateStore:
         }
         with self._errors():
             self._client.put_item(TableName=self._table_name, Item=item)
+            self._history.append(record)
 
     def last_run(self) -> RunRecord | None:
         with self._errors():
@@ -172,6 +177,15 @@ class StateStore:
             if error_code(exc) != "ResourceInUseException":
                 raise
         self._wait_until_active()
+        try:
+            self._client.update_time_to_live(
+                TableName=self._table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": EXPIRES_AT},
+            )
+        except ClientError as exc:
+            # Another replica that created it at the same moment enabled it first.
+            if error_code(exc) != "ValidationException":
+                raise
 
     def _wait_until_active(self) -> None:
         waiter = self._client.get_waiter("table_exists")

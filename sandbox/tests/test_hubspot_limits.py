@@ -109,6 +109,20 @@ def test_the_daily_limit_and_the_usage_endpoint(limited: RawApi) -> None:
     assert refused.body["policyName"] == "DAILY"
 
 
+def test_calls_used_elsewhere_count_against_the_daily_limit(limited: RawApi) -> None:
+    config = limited.sandbox.config
+    config.requests_per_10s, config.daily_limit, config.daily_used_elsewhere = None, 100, 95
+    remaining = [
+        limited.call("GET", CONTACTS).headers["X-HubSpot-RateLimit-Daily-Remaining"]
+        for _ in range(3)
+    ]
+    assert remaining == ["4", "3", "2"]
+    config.daily_used_elsewhere = 10  # another integration's usage changes while it runs
+    assert limited.call("GET", CONTACTS).headers["X-HubSpot-RateLimit-Daily-Remaining"] == "86"
+    config.daily_used_elsewhere = 100
+    assert limited.call("GET", CONTACTS).body["policyName"] == "DAILY"
+
+
 def test_a_missing_or_wrong_token_is_a_401(limited: RawApi) -> None:
     for token in (None, "wrong"):
         answer = limited.call("GET", CONTACTS, token=token)

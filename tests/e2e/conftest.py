@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from hubsync_sandbox.dynamo import sandbox_aws_environment
 from hubsync_sandbox.hubspot import SandboxConfig, start_sandbox
+from tests.e2e.daemons import Daemons
 from tests.e2e.world import World
 
 
@@ -34,3 +36,13 @@ def world(request: pytest.FixtureRequest, dynamo_tables, sandbox_aws) -> Iterato
     config = SandboxConfig(**settings)
     with start_sandbox(config, journal=True) as hubspot:
         yield World.create(dynamo_tables, hubspot)
+
+
+@pytest.fixture
+def daemons(world: World, tmp_path: Path) -> Iterator[Daemons]:
+    """`hubsync run` subprocesses on this world; every one still running is killed after."""
+    running = Daemons(world, tmp_path)
+    try:
+        yield running
+    finally:
+        running.kill_all()

@@ -47,8 +47,9 @@ def run_with_failure(failure: str, env: dict[str, str], cwd: Path) -> subprocess
     TOKEN): what the command prints for an error hubsync does not expect, or for a Ctrl-C."""
     driver = textwrap.dedent(
         f"""
-        import json, os, urllib.parse
+        import contextlib, json, os, urllib.parse
         import hubsync.app
+        import hubsync.daemon.oneoff
         from hubsync.cli import main
 
         TOKEN = os.environ["HUBSYNC_HUBSPOT_TOKEN"]
@@ -56,7 +57,12 @@ def run_with_failure(failure: str, env: dict[str, str], cwd: Path) -> subprocess
         def run_sync(*args, **kwargs):
             raise {failure}
 
+        @contextlib.contextmanager
+        def sync_lease(*args, **kwargs):  # the lease's table is DynamoDB, which this has none of
+            yield None
+
         hubsync.app.run_sync = run_sync
+        hubsync.daemon.oneoff.sync_lease = sync_lease
         main(["sync"])
         """
     )

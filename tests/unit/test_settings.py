@@ -143,6 +143,18 @@ def test_a_token_that_cannot_be_one_is_refused_without_showing_it(monkeypatch, t
         ("HUBSYNC_DYNAMO_ENDPOINT_URL", "http://localhost:port", "invalid port"),
         ("HUBSYNC_CHANNELS_TABLE", "dev channels", "should match pattern"),
         ("HUBSYNC_STATE_TABLE", "hubsync/state", "should match pattern"),
+        ("HUBSYNC_RECONCILE_CRON", "0 25 * * *", "not a valid crontab line"),
+        ("HUBSYNC_RECONCILE_CRON", "daily", "five fields"),
+        ("HUBSYNC_RECONCILE_CRON", "0 3 * * * *", "five fields"),
+        ("HUBSYNC_SYNC_INTERVAL_SECONDS", "0", "greater than 0"),
+        ("HUBSYNC_SYNC_INTERVAL_SECONDS", "inf", "finite"),
+        ("HUBSYNC_LEASE_TTL_SECONDS", "0.5", "greater than or equal to 1"),
+        ("HUBSYNC_REQUEST_POLL_SECONDS", "-1", "greater than 0"),
+        ("HUBSYNC_ADMIN_PORT", "70000", "less than or equal to 65535"),
+        ("HUBSYNC_DAILY_RESERVE", "1.5", "less than or equal to 1"),
+        ("HUBSYNC_SHUTDOWN_GRACE_SECONDS", "0", "greater than 0"),
+        ("HUBSYNC_HISTORY_DAYS", "0", "greater than or equal to 1"),
+        ("HUBSYNC_ADMIN_TOKEN", "two words", "a token cannot have"),
     ],
 )
 def test_values_that_would_fail_later_are_refused_now(monkeypatch, name, value, expected):
@@ -200,3 +212,17 @@ def test_a_misspelt_token_variable_is_named_when_the_token_is_missing(monkeypatc
         "HUBSYNC_HUBSPOT_TOKEN is not set (HUBSYNC_HUBSPOT_TOKNE is set: a typo?): set it in "
         "the environment or in .env (see .env.example)"
     )
+
+
+def test_the_daemon_settings_have_their_documented_defaults(monkeypatch):
+    monkeypatch.setenv("HUBSYNC_HUBSPOT_TOKEN", "t0ken")
+    settings = load_settings(_env_file=None)
+    assert (settings.sync_interval_seconds, settings.reconcile_cron) == (300, "0 3 * * *")
+    assert (settings.lease_ttl_seconds, settings.request_poll_seconds) == (60, 10)
+    assert (settings.admin_host, settings.admin_port, settings.admin_token) == (
+        "127.0.0.1",
+        8080,
+        None,
+    )
+    assert (settings.daily_reserve, settings.shutdown_grace_seconds) == (0.1, 30)
+    assert settings.history_days == 90

@@ -22,6 +22,9 @@ class SandboxConfig:
     search_per_second: int | None = 5
     # Requests allowed per day (the daily counter never resets in the sandbox); None = no limit.
     daily_limit: int | None = 1_000_000
+    # Calls the portal's other integrations made today: they count against `daily_limit`, and
+    # the X-HubSpot-RateLimit-Daily-Remaining header every answer carries shows it.
+    daily_used_elsewhere: int = 0
     # Share of 429 answers (other than the daily one) that carry a Retry-After header.
     retry_after_rate: float = 0.5
     # A write at time t is seen by search with its new values only from t + this delay.

@@ -73,7 +73,8 @@ class RateLimiter:
                 second.popleft()
 
     def _rejection(self, config: SandboxConfig, is_search: bool) -> SandboxHubSpotError | None:
-        if config.daily_limit is not None and self._daily_used >= config.daily_limit:
+        used = self._daily_used + config.daily_used_elsewhere
+        if config.daily_limit is not None and used >= config.daily_limit:
             return daily_limit_reached()
         search_limit = config.search_per_second
         if is_search and search_limit is not None and len(self._search_second) >= search_limit:
@@ -119,7 +120,8 @@ class RateLimiter:
             )
         if config.daily_limit is not None:
             headers["X-HubSpot-RateLimit-Daily"] = str(config.daily_limit)
-            remaining = max(0, config.daily_limit - self._daily_used)
+            used = self._daily_used + config.daily_used_elsewhere
+            remaining = max(0, config.daily_limit - used)
             headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(remaining)
         return headers
 

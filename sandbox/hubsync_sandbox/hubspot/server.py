@@ -51,7 +51,7 @@ def api_usage(store: SandboxStore, request: ApiRequest) -> ApiResponse:
     usage = {
         "name": "private-apps-api-calls-daily",
         "usageLimit": store.config.daily_limit,
-        "currentUsage": store.limiter.daily_used,
+        "currentUsage": store.limiter.daily_used + store.config.daily_used_elsewhere,
         "collectedAt": format_instant(now_ms()),
         "fetchStatus": "SUCCESS",
         "resetsAt": format_instant(int(resets_at.timestamp() * 1000)),
