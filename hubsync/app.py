@@ -10,7 +10,7 @@ from hubsync.budgeting import BudgetAlerts, BudgetKeeper, BudgetRecords
 from hubsync.engine import RunOptions, SyncEngine
 from hubsync.hubspot.errors import HubSpotError
 from hubsync.hubspot.gateway import HubSpotGateway
-from hubsync.log import end_run, register_secrets, start_run
+from hubsync.log import end_run, register_secrets, show_pii, start_run
 from hubsync.ports import BatchProgress, ChannelSource, ContactGateway, RunState, WriteGuard
 from hubsync.result import RunResult
 from hubsync.settings import Settings
@@ -26,6 +26,8 @@ _ALERTED_ERRORS = (HubSpotError, SourceError, StateError)
 SECRET_VARIABLES = (
     "HUBSYNC_HUBSPOT_TOKEN",
     "HUBSYNC_ADMIN_TOKEN",
+    "HUBSYNC_ALERT_SLACK_WEBHOOK_URL",
+    "HUBSYNC_ALERT_WEBHOOK_SECRET",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
 )
@@ -37,6 +39,16 @@ def protect_environment_secrets() -> None:
 
 def protect_secrets(settings: Settings) -> None:
     protect_environment_secrets()
+    optional = (
+        settings.alert_slack_webhook_url,
+        settings.alert_webhook_secret,
+        settings.admin_token,
+    )
+    register_secrets(
+        [settings.hubspot_token.get_secret_value()]
+        + [secret.get_secret_value() for secret in optional if secret is not None]
+    )
+    show_pii(settings.log_pii)
 
 
 def build_engine(

@@ -8,15 +8,14 @@ the same channels.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from hubsync.domain.channel import Channel
+from hubsync.domain.gc_pause import cyclic_gc_paused
 from hubsync.domain.links import Role
 from hubsync.domain.marketing import mark_marketing_wanted
 from hubsync.domain.plan import Action, Held, Plan, Write
@@ -109,7 +108,7 @@ def budget_step(
 ) -> Plan:
     """What the budget does to a run's plan: every new contact says whether marketing wants
     it, and those that do not fit in `room` are held."""
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         mark_marketing_wanted(plan, wanted_roles)
         return hold_over_budget(plan, channels, room)
 
@@ -173,17 +172,3 @@ def run_budget(
         cost_eur=budget.cost.monthly_eur(after),
         cost_with_held_eur=budget.cost.monthly_eur(after + held),
     )
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """A first run marks and sorts up to a million new contacts among millions of live,
-    acyclic records: Python's cyclic collector would rescan them all many times over (it
-    made this step eight times slower), and has nothing to free among them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

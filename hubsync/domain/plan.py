@@ -6,9 +6,7 @@ the modules it calls, so that a dry run and a real run take exactly the same dec
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
@@ -16,6 +14,7 @@ from functools import partial
 from hubsync.domain.changes import ContactChange, gdpr_deleted, merged
 from hubsync.domain.channel import Channel, EmailIssue, Rejection, parse_channel
 from hubsync.domain.contact import Contact
+from hubsync.domain.gc_pause import cyclic_gc_paused
 from hubsync.domain.identity import (
     DuplicateEmailGroup,
     DuplicateEmailPolicy,
@@ -262,24 +261,10 @@ class Plan:
         return [w for w in self.writes if w.action is Action.UPDATE]
 
 
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Reading and planning allocate millions of small acyclic records; Python's cyclic
-    collector would rescan all of them again and again (it doubled the time of planning a
-    million channels), and has nothing to free among them."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_source(items: Iterable[Mapping[str, object]]) -> SourceSnapshot:
     channels: list[Channel] = []
     rejected: list[Rejection] = []
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         for item in items:
             parsed = parse_channel(item)
             if isinstance(parsed, Channel):
@@ -296,7 +281,7 @@ def make_plan(
     options: PlanOptions,
     learned: Learned = NOTHING_LEARNED,
 ) -> Plan:
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _Planner(source, view, links, options, learned).run()
 
 

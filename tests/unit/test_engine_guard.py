@@ -9,7 +9,13 @@ from hubsync.engine import RunOptions
 from hubsync.ports import LeaseLost, ShuttingDown, WriteHalted
 from hubsync.settings import Settings
 from tests.unit.factories import channel_item as item
-from tests.unit.fakes import FakeChannelTable, FakePortal, FakeStateStore
+from tests.unit.fakes import (
+    FakeBudgetRecords,
+    FakeChannelTable,
+    FakePortal,
+    FakeStateStore,
+    RecordedAlerts,
+)
 
 
 class GuardAfter:
@@ -42,6 +48,8 @@ def _run(guard: GuardAfter, progress: Progress | None = None, channels: int = 25
         channels=table,
         hubspot=portal,
         state=state,
+        budget_records=FakeBudgetRecords(),
+        budget_alerts=RecordedAlerts(),
         guard=guard,
         progress=progress,
     )
