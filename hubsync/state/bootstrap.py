@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from hubsync.aws import error_code, translate_aws_errors
+from hubsync.state.history import EXPIRES_AT
 from hubsync.state.store import StateError, StateStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-TTL_ATTRIBUTE = "expires_at"  # Unix seconds, on every record kind that expires
 _TTL_ON = ("ENABLED", "ENABLING")
 
 
@@ -38,7 +38,7 @@ def create_state_table(client: DynamoDBClient, table: str) -> StateTableReport:
         existed = _exists(client, table)
         StateStore(client, table).ensure_table(create=True)
         steps = ["exists (key pk + sk)" if existed else "created (key pk + sk, on demand)"]
-        steps.append(_ensure_ttl(client, table))
+        steps.append(_ensure_ttl(client, table, created=not existed))
         steps.append(_ensure_point_in_time_recovery(client, table))
     return StateTableReport(table, tuple(steps))
 
@@ -53,21 +53,22 @@ def _exists(client: DynamoDBClient, table: str) -> bool:
     return True
 
 
-def _ensure_ttl(client: DynamoDBClient, table: str) -> str:
+def _ensure_ttl(client: DynamoDBClient, table: str, *, created: bool) -> str:
+    """TTL on `expires_at`: a table hubsync creates has it from the start."""
     ttl = client.describe_time_to_live(TableName=table).get("TimeToLiveDescription", {})
     attribute, status = ttl.get("AttributeName"), ttl.get("TimeToLiveStatus", "DISABLED")
-    if status in _TTL_ON and attribute == TTL_ATTRIBUTE:
-        return f"TTL on {TTL_ATTRIBUTE}: already on"
+    if status in _TTL_ON and attribute == EXPIRES_AT:
+        return f"TTL on {EXPIRES_AT}: {'switched on' if created else 'already on'}"
     if status in _TTL_ON:
         raise StateError(
-            f"state table '{table}' expires items on '{attribute}', not on {TTL_ATTRIBUTE}: "
+            f"state table '{table}' expires items on '{attribute}', not on {EXPIRES_AT}: "
             "turn that TTL off (aws dynamodb update-time-to-live), then run this again"
         )
     client.update_time_to_live(
         TableName=table,
-        TimeToLiveSpecification={"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+        TimeToLiveSpecification={"AttributeName": EXPIRES_AT, "Enabled": True},
     )
-    return f"TTL on {TTL_ATTRIBUTE}: switched on"
+    return f"TTL on {EXPIRES_AT}: switched on"
 
 
 def _ensure_point_in_time_recovery(client: DynamoDBClient, table: str) -> str:

@@ -21,6 +21,7 @@ from botocore.exceptions import ClientError
 from hubsync.aws import error_code, translate_aws_errors, write_batches
 from hubsync.domain.budget import RunBudget
 from hubsync.domain.budget_alerts import AlertState
+from hubsync.state.history import EXPIRES_AT
 from hubsync.state.store import StateError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class BudgetBook:
             "sk": {"S": f"{at.isoformat(timespec='seconds')}#{entry.run_id}"},
             "run_id": {"S": entry.run_id},
             "entry": {"S": json.dumps(asdict(entry.budget), sort_keys=True)},
-            "expires_at": {"N": str(int(expires.timestamp()))},
+            EXPIRES_AT: {"N": str(int(expires.timestamp()))},
         }
         with self._errors():
             self._client.put_item(TableName=self._table_name, Item=item)

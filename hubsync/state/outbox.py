@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubsync.aws import UnprocessedItemsError, translate_aws_errors, write_batches
 from hubsync.domain.alert import Alert
+from hubsync.state.history import EXPIRES_AT
 from hubsync.state.store import StateError
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def _new_item(alert: Alert, sinks: Sequence[str]) -> dict[str, Any]:
         "sent": {"M": {}},
         "errors": {"M": {}},
         "created_at": {"S": alert.created_at},
-        "expires_at": _expiry(),
+        EXPIRES_AT: _expiry(),
     }
     if sinks:
         item["pending"] = {"SS": sorted(set(sinks))}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cfnlint.decode import decode
 
-from hubsync.state.bootstrap import TTL_ATTRIBUTE
+from hubsync.state.history import EXPIRES_AT
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "aws" / "state-table.yaml"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
@@ -42,7 +42,7 @@ def test_the_table_has_hubsyncs_key_ttl_and_point_in_time_recovery() -> None:
         ("sk", "RANGE"),
     ]
     assert properties["TimeToLiveSpecification"] == {
-        "AttributeName": TTL_ATTRIBUTE,
+        "AttributeName": EXPIRES_AT,
         "Enabled": True,
     }
     assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
