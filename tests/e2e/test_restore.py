@@ -36,8 +36,8 @@ def test_a_full_run_rebuilds_the_links_with_no_duplicate_and_no_write(world: Wor
 
     assert rebuilt.verdict.ok
     assert (rebuilt.created, rebuilt.updated, rebuilt.plan.unchanged) == (0, 0, 6)
-    # One read of the portal's properties and one page of contacts; not one write.
-    assert rebuilt.api_calls == {"properties.list": 1, "contacts.list": 1}
+    # The portal's properties, one page of contacts and the marketing-contact count; no write.
+    assert rebuilt.api_calls == {"properties.list": 1, "contacts.list": 1, "contacts.search": 1}
     assert {c["id"]: c["properties"] for c in world.contacts()} == contacts_before
     world.assert_no_duplicates()
     links_after = StateStore(world.tables.client, world.tables.state).load_links()
@@ -46,4 +46,5 @@ def test_a_full_run_rebuilds_the_links_with_no_duplicate_and_no_write(world: Wor
     }
 
     again = world.sync()
-    assert again.api_calls == {"properties.list": 1}  # the links are whole again
+    # The links are whole again: the preflight and the count only.
+    assert again.api_calls == {"properties.list": 1, "contacts.search": 1}
