@@ -39,8 +39,13 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+# Set by SIGTERM or SIGINT: a flag rather than an exception, so that a signal arriving while
+# the service is still announcing itself stops it as cleanly as one arriving later.
+_STOP = threading.Event()
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    _STOP.set()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     port = DEFAULT_PORTS[args.service] if args.port is None else args.port
     channels = generate_channels(args.seed) if args.seed else []
     signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     if args.service == "hubspot":
         with start_sandbox(SandboxConfig(), host=args.host, port=port) as hubspot:
             for lead in generate_leads(channels, max(args.seed // 2, 10)) if channels else []:
@@ -65,10 +71,9 @@ def _serve(url: str, ready_file: Path | None) -> int:
     if ready_file is not None:
         ready_file.write_text(f"{url}\n")
     print(f"listening on {url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        print("stopped", flush=True)
+    while not _STOP.wait(0.2):
+        pass
+    print("stopped", flush=True)
     return 0
 
 
