@@ -39,6 +39,7 @@ from hubsync.ports import (
     BatchProgress,
     ChannelSource,
     ContactGateway,
+    NoProgress,
     RunState,
     WriteGuard,
     WriteHalted,
@@ -99,7 +100,7 @@ class SyncEngine:
         self.state = state
         self.budget = budget  # None: the marketing-contact budget is not tracked
         self.guard = guard or AlwaysAllow()
-        self.progress = progress or AlwaysAllow()
+        self.progress = progress or NoProgress()
 
     def run(self, options: RunOptions, run_id: str) -> RunResult:
         """One run, now: check the state table, plan, apply unless dry, record the result."""

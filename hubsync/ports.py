@@ -99,10 +99,14 @@ class BatchProgress(Protocol):
 
 
 class AlwaysAllow:
-    """The guard and progress of a run that nothing else can interrupt or watch."""
+    """The guard of a run that nothing else can interrupt."""
 
     def check(self) -> None:
         return None
+
+
+class NoProgress:
+    """The progress of a run that nobody watches."""
 
     def advance(self, sent: int, planned: int) -> None:
         return None
