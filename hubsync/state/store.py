@@ -1,15 +1,21 @@
 """hubsync's own memory in a DynamoDB table: links to contacts and the last run's result.
 
-Every record is one item keyed by `pk` (what it is about, e.g. `link#1234`, `run`) and `sk`
-(which record of it, e.g. `link`, `last`), so other kinds of records can share the table.
+Every record is one item keyed by `pk` (what it is about, e.g. `links#4`, `run`) and `sk`
+(which record of it, e.g. `1234`, `last`), so other kinds of records can share the table.
 Records that expire carry `expires_at` (Unix seconds), the table's DynamoDB TTL attribute.
 Before the first run the table may not exist yet: a dry run then reads it as empty.
+
+Links live in ten partitions, `pk=links#<last digit of the Gleev id>`, `sk=<Gleev id>`, read
+with a query each, so a run reads its links and nothing of the history, ledger, register or
+outbox beside them; ten partitions rather than one spread the writes of a first run. Tables
+written before kept each link as `pk=link#<Gleev id>`, `sk=link`, found only by a scan of the
+whole table: the first run that may write moves them, once, and marks the table as moved.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -25,8 +31,16 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_dynamodb.type_defs import KeySchemaElementTypeDef, TableDescriptionTypeDef
 
-_LINK_PREFIX = "link#"
-_LINK_SK = "link"
+_LINK_SHARDS = 10
+_LINKS_PK = "links#"
+_OLD_LINK_PREFIX = "link#"
+_OLD_LINK_SK = "link"
+_LAYOUT_KEY = {"pk": {"S": "state"}, "sk": {"S": "layout"}}
+_LINKS_LAYOUT = "links-by-last-digit"
+_OLD_LINKS_FILTER = {
+    "FilterExpression": "begins_with(pk, :prefix) AND sk = :sk",
+    "ExpressionAttributeValues": {":prefix": {"S": _OLD_LINK_PREFIX}, ":sk": {"S": _OLD_LINK_SK}},
+}
 _RUN_PK = "run"
 _LAST_RUN_SK = "last"
 _KEY_SCHEMA: list[KeySchemaElementTypeDef] = [
@@ -55,12 +69,15 @@ class StateStore:
         self._write_base_delay_s = write_base_delay_s
         self._may_create = False
         self._absent = False  # missing, and a dry run may not create it: no links yet
+        self._may_move_links = False  # only a run that may write moves links to their layout
+        self._links_moved = False
         self._history = RunHistory(client, table_name, history_days)
 
     def ensure_table(self, create: bool, *, dry_run: bool = False) -> None:
         """Check the table exists with hubsync's key; create it (and wait) if allowed, unless
         this is a dry run, which writes nothing and reads a missing table as empty."""
         self._may_create = create
+        self._may_move_links = not dry_run
         with self._errors():
             try:
                 table = self._client.describe_table(TableName=self._table_name)["Table"]
@@ -81,14 +98,18 @@ class StateStore:
     def load_links(self) -> dict[int, Link]:
         if self._absent:
             return {}
-        return {
-            link.gleev_id: link
-            for link in map(_link_from_item, self._scan_kind(_LINK_PREFIX, _LINK_SK))
-        }
+        links = {} if self._links_in_layout() else self._old_links()
+        for shard in range(_LINK_SHARDS):
+            items = self._query_partition(f"{_LINKS_PK}{shard}")
+            links.update((link.gleev_id, link) for link in map(_link_from_item, items))
+        return links
 
     def links_of(self, gleev_ids: Iterable[int]) -> dict[int, Link]:
         """The links of just these channels (100 keys a request), for reports about a few."""
-        keys = [_key(_link_pk(gleev_id), _LINK_SK) for gleev_id in sorted(set(gleev_ids))]
+        wanted = sorted(set(gleev_ids))
+        keys = [_link_key(gleev_id) for gleev_id in wanted]
+        if not self._links_in_layout():
+            keys += [_old_link_key(gleev_id) for gleev_id in wanted]
         found: dict[int, Link] = {}
         with self._errors():
             for start in range(0, len(keys), 100):
@@ -132,17 +153,51 @@ class StateStore:
         except (UnreadableRecord, json.JSONDecodeError) as exc:
             raise StateError(f"the last run's record cannot be read: {exc}") from exc
 
-    def _scan_kind(self, pk_prefix: str, sk: str) -> Iterator[dict[str, Any]]:
-        """All records of one kind (pk starting with `pk_prefix`, sort key `sk`), every page."""
-        request: dict[str, Any] = {
-            "TableName": self._table_name,
-            "FilterExpression": "begins_with(pk, :pk_prefix) AND sk = :sk",
-            "ExpressionAttributeValues": {":pk_prefix": {"S": pk_prefix}, ":sk": {"S": sk}},
-            "ConsistentRead": True,
+    def _links_in_layout(self) -> bool:
+        if not self._links_moved:
+            with self._errors():
+                item = self._client.get_item(
+                    TableName=self._table_name, Key=_LAYOUT_KEY, ConsistentRead=True
+                ).get("Item", {})
+            self._links_moved = item.get("links", {}).get("S") == _LINKS_LAYOUT
+        return self._links_moved
+
+    def _old_links(self) -> dict[int, Link]:
+        """The links a table written before the layout holds; moved if this run may write.
+        Each is copied before any is deleted, so a move cut short loses nothing."""
+        items = list(self._read_pages(self._client.scan, _OLD_LINKS_FILTER))
+        links = [_link_from_item(item) for item in items]
+        if self._may_move_links:
+            moved = zip(links, items, strict=True)
+            self._write(
+                [{"PutRequest": {"Item": {**i, **_link_key(k.gleev_id)}}} for k, i in moved]
+            )
+            self._write([{"DeleteRequest": {"Key": _old_link_key(k.gleev_id)}} for k in links])
+            self._mark_links_moved()
+        return {link.gleev_id: link for link in links}
+
+    def _mark_links_moved(self) -> None:
+        with self._errors():
+            self._client.put_item(
+                TableName=self._table_name, Item={**_LAYOUT_KEY, "links": {"S": _LINKS_LAYOUT}}
+            )
+        self._links_moved = True
+
+    def _query_partition(self, pk: str) -> Iterator[dict[str, Any]]:
+        condition = {
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
         }
+        return self._read_pages(self._client.query, condition)
+
+    def _read_pages(
+        self, read: Callable[..., Any], params: Mapping[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a query or scan (`read`), page after page."""
+        request: dict[str, Any] = {"TableName": self._table_name, "ConsistentRead": True, **params}
         with self._errors():
             while True:
-                response = self._client.scan(**request)
+                response = read(**request)
                 yield from response.get("Items", [])
                 if "LastEvaluatedKey" not in response:
                     return
@@ -177,6 +232,7 @@ class StateStore:
             if error_code(exc) != "ResourceInUseException":
                 raise
         self._wait_until_active()
+        self._mark_links_moved()  # a new table has no link in the old layout
         try:
             self._client.update_time_to_live(
                 TableName=self._table_name,
@@ -217,13 +273,17 @@ def _key(pk: str, sk: str) -> dict[str, dict[str, str]]:
     return {"pk": {"S": pk}, "sk": {"S": sk}}
 
 
-def _link_pk(gleev_id: int) -> str:
-    return f"{_LINK_PREFIX}{gleev_id}"
+def _link_key(gleev_id: int) -> dict[str, dict[str, str]]:
+    return _key(f"{_LINKS_PK}{gleev_id % _LINK_SHARDS}", str(gleev_id))
+
+
+def _old_link_key(gleev_id: int) -> dict[str, dict[str, str]]:
+    return _key(f"{_OLD_LINK_PREFIX}{gleev_id}", _OLD_LINK_SK)
 
 
 def _link_item(link: Link, updated_at: str) -> dict[str, dict[str, str]]:
     item = {
-        **_key(_link_pk(link.gleev_id), _LINK_SK),
+        **_link_key(link.gleev_id),
         "contact_id": {"S": link.contact_id},
         "pushed_hash": {"S": link.pushed_hash},
         "role": {"S": link.role.value},
@@ -237,10 +297,11 @@ def _link_item(link: Link, updated_at: str) -> dict[str, dict[str, str]]:
 
 
 def _link_from_item(item: dict[str, Any]) -> Link:
-    pk = item["pk"]["S"]
+    pk, sk = item["pk"]["S"], item["sk"]["S"]
+    name = f"{pk}/{sk}"
     try:
         return Link(
-            gleev_id=int(pk.removeprefix(_LINK_PREFIX)),
+            gleev_id=int(sk if pk.startswith(_LINKS_PK) else pk.removeprefix(_OLD_LINK_PREFIX)),
             contact_id=item["contact_id"]["S"],
             pushed_hash=item["pushed_hash"]["S"],
             role=Role(item["role"]["S"]),
@@ -249,7 +310,7 @@ def _link_from_item(item: dict[str, Any]) -> Link:
         )
     except (KeyError, ValueError) as exc:
         raise StateError(
-            f"state item {pk!r} is not a valid link ({exc!r}): fix or delete it"
+            f"state item {name!r} is not a valid link ({exc!r}): fix or delete it"
         ) from exc
 
 

@@ -18,6 +18,7 @@ from hubsync.domain.plan import Plan
 from hubsync.result import RunRecord, RunResult, WriteFailure
 from hubsync.state.store import StateError, StateStore
 from tests.conftest import DynamoTables
+from tests.old_state_layout import as_an_older_table, old_layout_items, put_old_layout_links
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -230,7 +231,7 @@ def test_links_are_stored_readably(dynamo_tables: DynamoTables) -> None:
     store_for(dynamo_tables).save_links([Link(1234, "987", "h1", Role.REFERRER)])
 
     item = dynamo_tables.client.get_item(
-        TableName=dynamo_tables.state, Key={"pk": {"S": "link#1234"}, "sk": {"S": "link"}}
+        TableName=dynamo_tables.state, Key={"pk": {"S": "links#4"}, "sk": {"S": "1234"}}
     )["Item"]
 
     assert item["contact_id"] == {"S": "987"}
@@ -251,14 +252,81 @@ def test_load_links_ignores_other_records(dynamo_tables: DynamoTables) -> None:
     assert set(store.load_links()) == {1000, 1001, 1002}
 
 
-def test_a_corrupt_link_names_the_item(dynamo_tables: DynamoTables) -> None:
+@pytest.mark.parametrize(("pk", "sk"), [("links#7", "77"), ("link#77", "link")])
+def test_a_corrupt_link_names_the_item(dynamo_tables: DynamoTables, pk: str, sk: str) -> None:
+    as_an_older_table(dynamo_tables.client, dynamo_tables.state)
     dynamo_tables.client.put_item(
         TableName=dynamo_tables.state,
-        Item={"pk": {"S": "link#77"}, "sk": {"S": "link"}, "contact_id": {"S": "1"}},
+        Item={"pk": {"S": pk}, "sk": {"S": sk}, "contact_id": {"S": "1"}},
     )
 
-    with pytest.raises(StateError, match="'link#77' is not a valid link"):
+    with pytest.raises(StateError, match=f"'{pk}/{sk}' is not a valid link"):
         store_for(dynamo_tables).load_links()
+
+
+def operations_sent(client: Any) -> list[str]:
+    """The name of every DynamoDB operation the client sends (observed, not altered)."""
+    sent: list[str] = []
+    client.meta.events.register(
+        "provide-client-params.dynamodb.*", lambda model, **_: sent.append(model.name)
+    )
+    return sent
+
+
+def test_a_run_reads_its_links_without_reading_the_other_records(
+    dynamo_tables: DynamoTables,
+) -> None:
+    store = store_for(dynamo_tables)
+    store.ensure_table(create=True)
+    links = make_links(130)
+    store.save_links(links)
+    for number in range(50):
+        store.save_run(run_record(f"run{number}"))
+    sent = operations_sent(dynamo_tables.client)
+
+    assert store_for(dynamo_tables).load_links() == {link.gleev_id: link for link in links}
+    # One read of the table's layout, then one query per link partition: no scan.
+    assert sent == ["GetItem", *["Query"] * 10]
+
+
+def test_links_of_an_older_table_are_moved_once_by_a_run_that_may_write(
+    dynamo_tables: DynamoTables,
+) -> None:
+    links = make_links(60)
+    put_old_layout_links(dynamo_tables.client, dynamo_tables.state, links)
+    store = store_for(dynamo_tables)
+    store.ensure_table(create=False)
+
+    assert store.load_links() == {link.gleev_id: link for link in links}
+
+    assert old_layout_items(dynamo_tables.client, dynamo_tables.state) == []
+    later = store_for(dynamo_tables)
+    sent = operations_sent(dynamo_tables.client)
+    assert later.load_links() == {link.gleev_id: link for link in links}
+    assert "Scan" not in sent
+
+
+def test_a_dry_run_reads_links_of_an_older_table_and_moves_nothing(
+    dynamo_tables: DynamoTables,
+) -> None:
+    links = make_links(30)
+    put_old_layout_links(dynamo_tables.client, dynamo_tables.state, links)
+    store = store_for(dynamo_tables)
+    store.ensure_table(create=False, dry_run=True)
+
+    assert store.load_links() == {link.gleev_id: link for link in links}
+    assert store.links_of([1003, 1004, 5555]) == {1003: links[3], 1004: links[4]}
+
+    assert len(old_layout_items(dynamo_tables.client, dynamo_tables.state)) == 30
+
+
+def test_a_table_hubsync_creates_is_never_scanned_for_old_links(
+    dynamo_tables: DynamoTables,
+) -> None:
+    sent = operations_sent(dynamo_tables.client)  # the fixture's table: hubsync created it
+
+    assert store_for(dynamo_tables).load_links() == {}
+    assert "Scan" not in sent
 
 
 def test_run_record_round_trip(dynamo_tables: DynamoTables) -> None:
@@ -329,6 +397,6 @@ def test_a_gdpr_deletion_is_remembered_with_its_link(dynamo_tables: DynamoTables
 
     assert store.load_links() == {7: deleted}
     item = dynamo_tables.client.get_item(
-        TableName=dynamo_tables.state, Key={"pk": {"S": "link#7"}, "sk": {"S": "link"}}
+        TableName=dynamo_tables.state, Key={"pk": {"S": "links#7"}, "sk": {"S": "7"}}
     )["Item"]
     assert item["gdpr_email"] == {"S": "gone@example.com"}
