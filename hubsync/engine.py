@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from hubsync.batch import ConfirmedWrite, SecondRound, sort_outcomes, trace_id
-from hubsync.budgeting import BudgetKeeper
+from hubsync.budgeting import BudgetKeeper, BudgetStart
 from hubsync.domain.changes import recreated
 from hubsync.domain.contact import MERGED_OBJECT_IDS, SECONDARY_EMAILS
 from hubsync.domain.halt import halted_verdict
@@ -76,6 +76,8 @@ class _Run:
     book: LinkBook
     options: PlanOptions
     result: RunResult
+    named: dict[str, int] = field(default_factory=dict)  # channels asked for, by the id given
+    counted: BudgetStart | None = None  # the marketing-contact count before the run
     # What HubSpot did with each named channel's write (only when channels are named).
     written: dict[int, Outcome] = field(default_factory=dict)
     streak: FailureStreak = field(default_factory=FailureStreak)
@@ -106,9 +108,18 @@ class SyncEngine:
         """One run, now: check the state table, plan, apply unless dry, record the result."""
         self.state.ensure_table(create=self.settings.create_state_table, dry_run=options.dry_run)
         log.info("run started", full=options.full, dry_run=options.dry_run)
-        started = time.monotonic()
-        calls_before = dict(self.hubspot.calls)
-        retries_before = dict(self.hubspot.retries)
+        meter = _Meter(self.hubspot)
+        run = self._prepare(options, run_id)
+        if not options.dry_run:
+            with _timed(run.result.timings, "apply_s"):
+                self._apply(run)
+        self._conclude(run)
+        meter.read_into(run.result)
+        self._record(run.result)
+        return run.result
+
+    def _prepare(self, options: RunOptions, run_id: str) -> _Run:
+        """Everything before the first write: preflight, count, load, plan."""
         started_at = datetime.now(UTC).isoformat(timespec="seconds")
         timings: dict[str, float] = {}
         with _timed(timings, "preflight_s"):
@@ -137,31 +148,30 @@ class SyncEngine:
             run_id, mode, options.dry_run, started_at, plan, timings=timings, source=source
         )
         result.contact_changes.extend(plan.contact_changes)
-        run = _Run(source, view, LinkBook(self.state, links), plan_options, result)
-        if not options.dry_run:
-            with _timed(timings, "apply_s"):
-                self._apply(run)
-        if named:
+        book = LinkBook(self.state, links)
+        return _Run(source, view, book, plan_options, result, named=named, counted=counted)
+
+    def _conclude(self, run: _Run) -> None:
+        """What became of each named channel, the run's budget, and its verdict."""
+        result = run.result
+        if run.named:
             failures = {f.gleev_id: f"{f.category}: {f.message}" for f in result.failures}
             result.channels = channel_outcomes(
-                named,
-                source.channels,
-                plan,
+                run.named,
+                run.source.channels,
+                result.plan,
                 run.book.links,
                 failures,
                 run.written,
-                options.dry_run,
+                result.dry_run,
             )
-        if self.budget and counted:
-            result.budget = self.budget.finish(counted, result, run.book.links, plan_options.scope)
+        if self.budget and run.counted:
+            result.budget = self.budget.finish(
+                run.counted, result, run.book.links, run.options.scope
+            )
         result.verdict = judge_run(result.tally(), self.settings.max_failure_ratio)
         if run.halted is not None:
             result.verdict = halted_verdict(run.halted, result.created + result.updated)
-        result.api_calls = _calls_since(calls_before, self.hubspot.calls)
-        result.retries = _calls_since(retries_before, self.hubspot.retries)
-        result.duration_s = round(time.monotonic() - started, 3)
-        self._record(result)
-        return result
 
     def _record(self, result: RunResult) -> None:
         """Log the run's result and, unless it was a dry run, keep it in the state table."""
@@ -444,6 +454,21 @@ def _count(run: _Run, done: ConfirmedWrite) -> None:
         run.written[done.write.target.gleev_id] = (
             Outcome.CREATED if done.created else Outcome.UPDATED
         )
+
+
+class _Meter:
+    """The HubSpot calls, retries and time one run takes, from the gateway's running counts."""
+
+    def __init__(self, hubspot: ContactGateway) -> None:
+        self._hubspot = hubspot
+        self._started = time.monotonic()
+        self._calls = dict(hubspot.calls)
+        self._retries = dict(hubspot.retries)
+
+    def read_into(self, result: RunResult) -> None:
+        result.api_calls = _calls_since(self._calls, self._hubspot.calls)
+        result.retries = _calls_since(self._retries, self._hubspot.retries)
+        result.duration_s = round(time.monotonic() - self._started, 3)
 
 
 def _calls_since(before: Mapping[str, int], now: Mapping[str, int]) -> dict[str, int]:
