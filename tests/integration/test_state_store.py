@@ -289,35 +289,23 @@ def test_a_run_reads_its_links_without_reading_the_other_records(
     assert sent == ["GetItem", *["Query"] * 10]
 
 
-def test_links_of_an_older_table_are_moved_once_by_a_run_that_may_write(
-    dynamo_tables: DynamoTables,
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_links_of_an_older_table_are_read_and_moved_only_by_a_run_that_may_write(
+    dynamo_tables: DynamoTables, dry_run: bool
 ) -> None:
+    client, table = dynamo_tables.client, dynamo_tables.state
     links = make_links(60)
-    put_old_layout_links(dynamo_tables.client, dynamo_tables.state, links)
+    put_old_layout_links(client, table, links)
     store = store_for(dynamo_tables)
-    store.ensure_table(create=False)
-
-    assert store.load_links() == {link.gleev_id: link for link in links}
-
-    assert old_layout_items(dynamo_tables.client, dynamo_tables.state) == []
-    later = store_for(dynamo_tables)
-    sent = operations_sent(dynamo_tables.client)
-    assert later.load_links() == {link.gleev_id: link for link in links}
-    assert "Scan" not in sent
-
-
-def test_a_dry_run_reads_links_of_an_older_table_and_moves_nothing(
-    dynamo_tables: DynamoTables,
-) -> None:
-    links = make_links(30)
-    put_old_layout_links(dynamo_tables.client, dynamo_tables.state, links)
-    store = store_for(dynamo_tables)
-    store.ensure_table(create=False, dry_run=True)
+    store.ensure_table(create=False, dry_run=dry_run)
 
     assert store.load_links() == {link.gleev_id: link for link in links}
     assert store.links_of([1003, 1004, 5555]) == {1003: links[3], 1004: links[4]}
 
-    assert len(old_layout_items(dynamo_tables.client, dynamo_tables.state)) == 30
+    assert len(old_layout_items(client, table)) == (60 if dry_run else 0)
+    sent = operations_sent(client)
+    assert store_for(dynamo_tables).load_links() == {link.gleev_id: link for link in links}
+    assert ("Scan" in sent) == dry_run  # once moved, never scanned for again
 
 
 def test_a_table_hubsync_creates_is_never_scanned_for_old_links(
