@@ -42,7 +42,9 @@ def test_memory_stays_flat_over_500_runs(world: World, daemons: Daemons) -> None
         return False
 
     wait_until(lambda: reached(EARLY), 60, daemon.describe)
-    wait_until(lambda: reached(RUNS), 150, daemon.describe)
+    # Memory, not speed: a run takes 0.3 to 0.5 s here, more as the state table grows,
+    # since moto's server walks the whole table for every query.
+    wait_until(lambda: reached(RUNS), 450, daemon.describe)
 
     growth = (rss[RUNS] - rss[EARLY]) / rss[EARLY]
     print(
