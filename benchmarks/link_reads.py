@@ -14,6 +14,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
+from hubsync.aws import write_batches
 from hubsync.domain.links import Link, Role
 from hubsync.log import configure_logging
 from hubsync.state.store import StateStore
@@ -31,12 +32,8 @@ def fill(client: DynamoDBClient, table: str, links: int, others: int) -> None:
     StateStore(client, table).save_links(
         Link(gleev_id, str(50_000 + gleev_id), "h", Role.CUSTOMER) for gleev_id in range(links)
     )
-    for start in range(0, others, 25):
-        requests: Any = [
-            {"PutRequest": {"Item": {"pk": {"S": "history"}, "sk": {"S": f"{n:08d}"}}}}
-            for n in range(start, min(start + 25, others))
-        ]
-        client.batch_write_item(RequestItems={table: requests})
+    history = ({"pk": {"S": "history"}, "sk": {"S": f"{n:08d}"}} for n in range(others))
+    write_batches(client, table, ({"PutRequest": {"Item": item}} for item in history))
 
 
 def read_links(client: DynamoDBClient, table: str, *, dry_run: bool) -> tuple[int, int, float]:
