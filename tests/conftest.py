@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -24,6 +24,18 @@ class DynamoTables:
     endpoint_url: str
     channels: str
     state: str
+
+
+def record_requests(client: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(operation, parameters) of every request a DynamoDB client sends from now on
+    (observed, not altered)."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+
+    def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
+        sent.append((model.name, dict(params)))
+
+    client.meta.events.register("provide-client-params.dynamodb.*", remember)
+    return sent
 
 
 @pytest.fixture(scope="session")

@@ -12,19 +12,9 @@ from hubsync.iam_policy import least_privilege_policy
 from hubsync.sources.dynamo import ChannelTable
 from hubsync.state.store import StateStore
 from hubsync_sandbox.seed import generate_channels
+from tests.conftest import record_requests
 from tests.deploy.iam import ACCOUNT, REGION, allows, request_context, table_arn
 from tests.e2e.world import World
-
-
-def record_requests(client: Any) -> list[tuple[str, dict[str, Any]]]:
-    """(operation, parameters) of every request the client sends (observed, not altered)."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-
-    def remember(params: dict[str, Any], model: Any, **_: Any) -> None:
-        sent.append((model.name, dict(params)))
-
-    client.meta.events.register("provide-client-params.dynamodb.*", remember)
-    return sent
 
 
 def resources(params: dict[str, Any]) -> list[str]:

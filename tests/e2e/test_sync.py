@@ -7,6 +7,7 @@ from hubsync.aws import dynamodb_client
 from hubsync.engine import RunOptions
 from hubsync.result import RunResult
 from hubsync.sources.dynamo import ChannelTable
+from tests.conftest import record_requests
 from tests.e2e.world import KEY, World
 from tests.unit.factories import ABSENT, channel_item
 
@@ -279,12 +280,10 @@ def sync_reading_channels_observed(
     """A run of named channels, and the DynamoDB operations it sent to the channels table."""
     settings = world.settings()
     client = dynamodb_client(settings.dynamo_endpoint_url)
-    sent: list[str] = []
-    client.meta.events.register(
-        "provide-client-params.dynamodb", lambda model, **_: sent.append(model.name)
-    )
+    sent = record_requests(client)
     engine = build_engine(settings, channels=ChannelTable(client, settings.channels_table))
-    return run_sync(settings, RunOptions(channels=channels), engine), sent
+    result = run_sync(settings, RunOptions(channels=channels), engine)
+    return result, [operation for operation, _ in sent]
 
 
 def test_a_run_of_one_gleev_id_queries_its_items_instead_of_scanning(world: World) -> None:
