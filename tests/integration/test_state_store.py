@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from hubsync.domain.links import Link, Role
 from hubsync.domain.plan import Plan
@@ -298,6 +299,41 @@ def test_links_of_an_older_table_are_read_and_moved_only_by_a_run_that_may_write
     assert store_for(dynamo_tables).load_links() == {link.gleev_id: link for link in links}
     scanned = any(operation == "Scan" for operation, _ in sent)
     assert scanned == dry_run  # once moved, never scanned for again
+
+
+def test_a_move_cut_short_loses_no_link_and_the_next_run_finishes_it(
+    dynamo_tables: DynamoTables,
+) -> None:
+    client, table = dynamo_tables.client, dynamo_tables.state
+    links = make_links(60)
+    put_old_layout_links(client, table, links)
+
+    delete_batches = 0
+
+    def refuse_deletes(params: dict[str, Any], **_: Any) -> None:
+        """Let the first batch of deletes through, then fail: the move stops half done."""
+        nonlocal delete_batches
+        if any("DeleteRequest" in request for request in params["RequestItems"][table]):
+            delete_batches += 1
+            if delete_batches > 1:
+                error: Any = {"Error": {"Code": "InternalServerError", "Message": "cut short"}}
+                raise ClientError(error, "BatchWriteItem")
+
+    client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", refuse_deletes)
+    cut = store_for(dynamo_tables)
+    cut.ensure_table(create=False)
+    with pytest.raises(StateError, match="cut short"):
+        cut.load_links()
+    client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", refuse_deletes)
+
+    assert 0 < len(old_layout_items(client, table)) < 60
+    reader = store_for(dynamo_tables)
+    reader.ensure_table(create=False, dry_run=True)
+    assert reader.load_links() == {link.gleev_id: link for link in links}
+    next_run = store_for(dynamo_tables)
+    next_run.ensure_table(create=False)
+    assert next_run.load_links() == {link.gleev_id: link for link in links}
+    assert old_layout_items(client, table) == []
 
 
 def test_a_table_hubsync_creates_is_never_scanned_for_old_links(
